@@ -33,4 +33,11 @@ d = { 'settings': { 'branch': 'main',
                               'wsis_nb.core.show_heatmaps': ('core.html#show_heatmaps', 'wsis_nb/core.py'),
                               'wsis_nb.core.show_instances': ('core.html#show_instances', 'wsis_nb/core.py'),
                               'wsis_nb.core.to_coco': ('core.html#to_coco', 'wsis_nb/core.py'),
-                              'wsis_nb.core.to_hwc': ('core.html#to_hwc', 'wsis_nb/core.py')}}}
+                              'wsis_nb.core.to_hwc': ('core.html#to_hwc', 'wsis_nb/core.py')},
+            'wsis_nb.train': { 'wsis_nb.train.Checkpoint': ('train.html#checkpoint', 'wsis_nb/train.py'),
+                               'wsis_nb.train.Checkpoint.__init__': ('train.html#checkpoint.__init__', 'wsis_nb/train.py'),
+                               'wsis_nb.train.Checkpoint.after_batch': ('train.html#checkpoint.after_batch', 'wsis_nb/train.py'),
+                               'wsis_nb.train.Checkpoint.after_epoch': ('train.html#checkpoint.after_epoch', 'wsis_nb/train.py'),
+                               'wsis_nb.train.Checkpoint.before_epoch': ('train.html#checkpoint.before_epoch', 'wsis_nb/train.py'),
+                               'wsis_nb.train.fit_resumable': ('train.html#fit_resumable', 'wsis_nb/train.py'),
+                               'wsis_nb.train.read_checkpoint_info': ('train.html#read_checkpoint_info', 'wsis_nb/train.py')}}}
