@@ -274,9 +274,9 @@ def cam_predict(learn:Learner, # a trained `cam_learner`
             res.append(cam_instances(mp, p, **kwargs))
     return res
 
-# %% ../nbs/20_cam.ipynb #df036580
+# %% ../nbs/20_cam.ipynb #3120e524
 CAM_RECIPES = {
-    'quick': dict(arch='resnet18', pretrained=False, stride=16, sz=96, bs=16, epochs=6, lr=3e-3, thr=0.5, cam_thr=0.3),
+    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2, thr=0.5, cam_thr=0.5),
     'paper': dict(arch='resnet50', pretrained=True, stride=16, sz=448, bs=16, epochs=20, lr=1e-2, thr=0.5, cam_thr=0.3),
 }
 

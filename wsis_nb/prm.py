@@ -255,9 +255,9 @@ def prm_predict(learn:Learner, # a trained `prm_learner`
             res.append(prm_instances(p, peaks[sel,1], scores[sel], peak_points(peaks[sel], crm.shape[-2:], (H,W)), size=(H,W), **kwargs))
     return res
 
-# %% ../nbs/21_prm.ipynb #045adabe
+# %% ../nbs/21_prm.ipynb #00da83c3
 PRM_RECIPES = {
-    'quick': dict(arch='resnet18', pretrained=False, stride=8, sz=96, bs=16, epochs=6, lr=3e-3, thr=0.5, peak_thr=0.5, prm_thr=0.3, sigma=2.),
+    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2, thr=0.5, peak_thr=0.5, prm_thr=0.1, sigma=6.),
     'paper': dict(arch='resnet50', pretrained=True, stride=8, sz=448, bs=16, epochs=20, lr=1e-2, thr=0.5, peak_thr=0.5, prm_thr=0.3, sigma=4.),
 }
 

@@ -67,12 +67,12 @@ def _background(rng, H, W, sz, xx, yy, n_clutter):
     top = _top(cm)
     return np.where(top[...,None]>0, col[np.maximum(top-1, 0)], img)
 
-# %% ../../nbs/01_data.toy.ipynb #5ef1bd14
+# %% ../../nbs/01_data.toy.ipynb #69e4a4a0
 def _params(rng, n, n_cls, sz, salient, p_touch):
     "Random parameters of `n` instances, as a dict of (n,) arrays"
     cls,kind,th = rng.integers(0, n_cls, n),rng.integers(0, 2, n),rng.uniform(0, 2*np.pi, n)
     a = sz*(rng.uniform(.2, .27, n) if salient else rng.uniform(.09, .15, n))
-    b,r = a*rng.uniform(.5, .72, n),a*rng.uniform(.32, .38, n)
+    b,r = a*rng.uniform(.5, .72, n),a*rng.uniform(.45, .52, n)
     lo,hi = (.4*sz,.6*sz) if salient else (.1*sz,.9*sz)
     base = rng.uniform(lo, hi, (n, 2))
     touch = rng.random(n)<p_touch; touch[0] = False
@@ -201,8 +201,8 @@ def show_parts(n_cls:int=6, # classes to show
         row[0].text(-4, sz/2, BODIES[b], rotation=90, va='center', ha='right', fontsize=8)
     return axs
 
-# %% ../../nbs/01_data.toy.ipynb #12d076fa
-TOY_VERSION = 1   # bump when drawing changes, so stale folders are regenerated
+# %% ../../nbs/01_data.toy.ipynb #e2a8bedf
+TOY_VERSION = 2   # bump when drawing changes, so stale folders are regenerated
 
 def _png(img): # uint8 (3, H, W)
     buf = io.BytesIO(); Image.fromarray(img.permute(1,2,0).numpy()).save(buf, format='PNG'); return buf.getvalue()
