@@ -6,7 +6,7 @@ Docs: https://wsis-nb.github.io/wsis_nb/cam.html.md"""
 
 # %% ../nbs/20_cam.ipynb #3455b4dc
 from __future__ import annotations
-import math
+import math, pickle
 from pathlib import Path
 import numpy as np
 import torch
@@ -50,7 +50,10 @@ def resnet_body(arch:str='resnet18', # 'resnet18', 'resnet34', 'resnet50' or 're
     if arch not in _RESNETS: raise ValueError(f"resnet_body: arch must be one of {list(_RESNETS)} or 'tiny', got {arch!r}")
     if stride not in (8,16,32): raise ValueError(f"resnet_body: stride must be 8, 16 or 32, got {stride}")
     weights = getattr(torchvision.models, _RESNETS[arch]).DEFAULT if pretrained else None
-    r = getattr(torchvision.models, arch)(weights=weights)
+    try: r = getattr(torchvision.models, arch)(weights=weights)
+    except (OSError, RuntimeError, pickle.UnpicklingError) as e:   # no network, or a broken cached file
+        raise RuntimeError(f"resnet_body: could not load the ImageNet weights of {arch} ({weights.url}): {e}. "
+                           f"Put the file in {torch.hub.get_dir()}/checkpoints/ or use pretrained=False") from None
     if stride<=16: _reduce_stride(r.layer4, 2 if stride==16 else 4)
     if stride==8: _reduce_stride(r.layer3, 2)
     body = nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool, r.layer1, r.layer2, r.layer3, r.layer4)

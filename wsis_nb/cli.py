@@ -12,7 +12,7 @@ import torch
 import matplotlib
 import matplotlib.pyplot as plt
 from contextlib import contextmanager
-from fastcore.script import call_parse, store_true, CliError, is_cli
+from fastcore.script import call_parse, store_true, bool_arg, CliError, is_cli
 from fastprogress.fastprogress import progress_bar
 from .core import Instances, show_instances, save_json, set_seed
 from .data.core import CocoFolder
@@ -89,7 +89,7 @@ def _table(res:dict)->str: return '\n'.join(f'{k:>12}  {v:6.3f}' for k,v in res.
 def _user_errors():
     "In a CLI run, turn the errors a user can fix into a one-line message and exit status 1"
     try: yield
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError, RuntimeError) as e:
         if is_cli(): raise CliError(f'error: {e}') from None
         raise
 
@@ -99,11 +99,12 @@ def wsis_train(method:str, # method name (e.g. `prm`, `cam`)
                data:str, # COCO-style dataset folder
                recipe:str='quick', # named recipe of the method
                epochs:int=None, lr:float=None, sz:int=None, bs:int=None, arch:str=None, # recipe overrides
+               pretrained:bool_arg=None, # override the recipe's use of ImageNet weights (`--pretrained false`)
                ckpt:str=None, # checkpoint path (default `<data>/models/<method>.pth`)
                no_resume:store_true=False): # start afresh even if an unfinished run is there
     "Train a registered method on a dataset folder, resuming an interrupted run"
     t = time.time()
-    with _user_errors(): train(method, data, recipe, ckpt, resume=not no_resume, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch)
+    with _user_errors(): train(method, data, recipe, ckpt, resume=not no_resume, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
     print(f'trained {method} in {time.time()-t:.0f} s; checkpoint {_ckpt(data, method, ckpt)}')
 
 @call_parse
