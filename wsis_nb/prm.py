@@ -87,9 +87,10 @@ def select_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
                  thr:float=0.5, # keep classes with probability above this
                  peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest peak
                  top1:bool=True, # always keep each image's most probable class
-                 win:int=3 # peak window
+                 win:int=3, # peak window
+                 min_prom:float=0.05 # keep peaks rising above their map's median by at least this fraction of the image's most prominent peak
                 )->tuple[torch.Tensor,torch.Tensor]: # (K, 4) long `b, c, y, x` and (K,) peak values
-    "The peaks to back-propagate: present classes, strong peaks"
+    "The peaks to back-propagate: present classes, strong and prominent peaks"
     crm = crm.detach(); B,C = crm.shape[:2]
     pk = find_peaks(crm, win) & (crm>0)
     top = torch.where(pk, crm, torch.zeros_like(crm)).flatten(2).amax(-1)      # (B, C) largest peak per map
@@ -99,7 +100,11 @@ def select_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
         if top1: present[torch.arange(B), probs.argmax(1)] = True
         pk &= present[...,None,None].to(pk.device)
     idx = pk.nonzero()                                                       # (K, 4)
-    return idx, crm[tuple(idx.T)]
+    val = crm[tuple(idx.T)]
+    prom = val - crm.flatten(2).median(-1).values[idx[:,0], idx[:,1]]        # (K,) height above the map's median
+    best = prom.new_zeros(B).scatter_reduce(0, idx[:,0], prom, 'amax', include_self=False)   # (B,) most prominent peak per image
+    keep = prom >= min_prom*best[idx[:,0]]
+    return idx[keep], val[keep]
 
 # %% ../nbs/21_prm.ipynb #b1a6d954
 def prm_loop(model:nn.Module, # a `CamNet`/`PRMNet`
@@ -231,6 +236,7 @@ def prm_predict(learn:Learner, # a trained `prm_learner`
                 sz:tuple|None=None, # model input size; the `DataLoaders`' if `None`
                 thr:float=0.5, # class probability threshold
                 peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
+                min_prom:float=0.05, # keep peaks at least this prominent (see `select_peaks`)
                 sigma:float=2., # PRM smoothing (pixels at input size)
                 chunk:int=64, # peak slots per batched backward
                 **kwargs # passed to `prm_instances` (`prm_thr`, `min_frac`, `nms_iou`)
@@ -242,7 +248,7 @@ def prm_predict(learn:Learner, # a trained `prm_learner`
         x = prep_images(learn, ims, sz)
         with torch.no_grad():
             crm = model.cam(x); probs = torch.sigmoid(model.pool(crm))
-        peaks,vals = select_peaks(crm, probs, thr, peak_thr)
+        peaks,vals = select_peaks(crm, probs, thr, peak_thr, min_prom=min_prom)
         prms = smooth_prms(prm(model, x, peaks, chunk), sigma).cpu()                      # (K, *sz)
         peaks,vals,probs = peaks.cpu(),vals.cpu(),probs.cpu()
         B,C = crm.shape[:2]
