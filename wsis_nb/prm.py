@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from contextlib import contextmanager
+from torch.nn.grad import conv2d_input
 from fastai.learner import Learner
 from torchvision.transforms.functional import gaussian_blur
 from .core import Instances, mask_nms, show_heatmaps, show_instances, to_hwc
@@ -21,8 +22,9 @@ from .data.core import label_dls
 from .train import Method, register_method
 
 # %% auto #0
-__all__ = ['PRM_RECIPES', 'find_peaks', 'peak_stimulation', 'PRMNet', 'GuidedReLU', 'guided', 'select_peaks', 'prm_loop', 'prm',
-           'prm_instances', 'PRMLearner', 'prm_learner', 'peak_points', 'smooth_prms', 'prm_predict', 'prm_explorer']
+__all__ = ['PRM_RULES', 'PRM_RECIPES', 'find_peaks', 'peak_stimulation', 'PRMNet', 'GuidedReLU', 'guided', 'MWPConv',
+           'probabilistic', 'select_peaks', 'prm_loop', 'prm', 'prm_instances', 'PRMLearner', 'prm_learner',
+           'peak_points', 'smooth_prms', 'prm_predict', 'prm_explorer']
 
 # %% ../nbs/21_prm.ipynb #6e67b9c0
 def find_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
@@ -81,6 +83,70 @@ def guided(model:nn.Module, # the network whose `nn.ReLU` modules are swapped
         for mod,name,child in swapped: setattr(mod, name, child)
         model.train(was)
 
+# %% ../nbs/21_prm.ipynb #probrul2
+class MWPConv(torch.autograd.Function):
+    "Conv2d whose backward shares each output's probability among its inputs in proportion to `x * W+` (eq. (1) of IAM)"
+    generate_vmap_rule = True
+    @staticmethod
+    def forward(x, w, b, wp, stride, padding, dilation, groups, signed): return F.conv2d(x, w, b, stride, padding, dilation, groups)
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x,w,b,wp,stride,padding,dilation,groups,signed = inputs
+        ctx.save_for_backward(x, wp); ctx.conf = (stride, padding, dilation, groups, signed)
+    @staticmethod
+    def backward(ctx, g):
+        x,wp = ctx.saved_tensors; stride,padding,dilation,groups,signed = ctx.conf
+        u = x.abs() if signed else x.clamp(min=0)                               # inputs (magnitudes at the image)
+        z = F.conv2d(u, wp, None, stride, padding, dilation, groups)             # Z: positive contributions
+        c = conv2d_input(u.shape, wp, g/(z+1e-12)*(z>0), stride, padding, dilation, groups)
+        return u*c, None, None, None, None, None, None, None, None
+
+class _PassBack(torch.autograd.Function):
+    "Forward `y`; backward hands `x` the incoming gradient unchanged"
+    generate_vmap_rule = True
+    @staticmethod
+    def forward(x, y): return y.clone()
+    @staticmethod
+    def setup_context(ctx, inputs, output): pass
+    @staticmethod
+    def backward(ctx, g): return g, None
+
+class _MWPConv2d(nn.Module):
+    def __init__(self, conv, scale, signed):
+        super().__init__(); self.conv,self.signed = conv,signed
+        self.wp = (conv.weight*scale[:,None,None,None]).clamp(min=0).detach()    # BN folded in, negatives dropped
+    def forward(self, x):
+        c = self.conv
+        return MWPConv.apply(x, c.weight, c.bias, self.wp, c.stride, c.padding, c.dilation, c.groups, self.signed)
+
+class _PassBN(nn.Module):
+    def __init__(self, bn): super().__init__(); self.bn = bn
+    def forward(self, x): return _PassBack.apply(x, self.bn(x))
+
+@contextmanager
+def probabilistic(model:nn.Module, # the network whose convolutions and batch norms are swapped
+                  eval_mode:bool=True): # kept for symmetry with `guided`: the rule needs eval-mode batch norm
+    "Context manager: `model` back-propagating probabilities by eq. (1) (eval mode); restored on exit"
+    order = list(model.modules())
+    kids = [(p,n,m) for p in order for n,m in p.named_children()]
+    swapped,was,first = [],model.training,True
+    model.eval()
+    for p,n,m in kids:
+        if not isinstance(m, nn.Conv2d): continue
+        i = order.index(m); nxt = order[i+1] if i+1<len(order) else None
+        scale = torch.ones(m.out_channels, device=m.weight.device)
+        if isinstance(nxt, nn.BatchNorm2d) and nxt.num_features==m.out_channels:
+            scale = (nxt.weight/torch.sqrt(nxt.running_var+nxt.eps)).detach()   # the BN's per-channel scale
+        swapped.append((p,n,m)); setattr(p, n, _MWPConv2d(m, scale, signed=first)); first = False
+    for p,n,m in kids:
+        if isinstance(m, nn.BatchNorm2d): swapped.append((p,n,m)); setattr(p, n, _PassBN(m))
+    try: yield model
+    finally:
+        for p,n,m in swapped: setattr(p, n, m)
+        model.train(was)
+
+PRM_RULES = {'probabilistic': probabilistic, 'guided': guided}
+
 # %% ../nbs/21_prm.ipynb #16be327f
 def select_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
                  probs:torch.Tensor|None=None, # (B, C) class probabilities; all classes if `None`
@@ -109,11 +175,12 @@ def select_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
 # %% ../nbs/21_prm.ipynb #b1a6d954
 def prm_loop(model:nn.Module, # a `CamNet`/`PRMNet`
              x:torch.Tensor, # (B, 3, H, W) normalised images
-             peaks:torch.Tensor # (K, 4) `b, c, y, x` from `select_peaks`
+             peaks:torch.Tensor, # (K, 4) `b, c, y, x` from `select_peaks`
+             rule:str='probabilistic' # back-propagation rule: 'probabilistic' (eq. (1)) or 'guided'
             )->torch.Tensor: # (K, H, W) peak response maps
     "PRMs one peak at a time (a forward and a backward pass each): the slow reference"
     res = []
-    with guided(model):
+    with PRM_RULES[rule](model):
         for b,c,i,j in peaks.tolist():
             xi = x[b:b+1].detach().requires_grad_()
             g, = torch.autograd.grad(model.cam(xi)[0,c,i,j], xi)
@@ -134,14 +201,16 @@ def prm(model:nn.Module, # a `CamNet`/`PRMNet`
         x:torch.Tensor, # (B, 3, H, W) normalised images
         peaks:torch.Tensor, # (K, 4) `b, c, y, x` from `select_peaks`
         chunk:int=64, # peak slots per batched backward (memory bound)
-        method:str='vmap' # 'vmap' (`is_grads_batched`) or 'replicate'
+        method:str='vmap', # 'vmap' (`is_grads_batched`) or 'replicate'
+        rule:str='probabilistic' # back-propagation rule: 'probabilistic' (eq. (1)) or 'guided'
        )->torch.Tensor: # (K, H, W) peak response maps
     "Peak response maps of all `peaks` in one forward and one batched backward pass"
     if method not in ('vmap','replicate'): raise ValueError(f"prm: method must be 'vmap' or 'replicate', got {method!r}")
+    if rule not in PRM_RULES: raise ValueError(f"prm: rule must be one of {list(PRM_RULES)}, got {rule!r}")
     K = len(peaks)
     if K==0: return x.new_zeros(0, *x.shape[-2:])
     b,c,i,j = peaks.to(x.device).T
-    with guided(model):
+    with PRM_RULES[rule](model):
         if method=='replicate':
             res = []
             for s in range(0, K, chunk):
@@ -239,6 +308,7 @@ def prm_predict(learn:Learner, # a trained `prm_learner`
                 min_prom:float=0.05, # keep peaks at least this prominent (see `select_peaks`)
                 sigma:float=2., # PRM smoothing (pixels at input size)
                 chunk:int=64, # peak slots per batched backward
+                rule:str='probabilistic', # back-propagation rule (see `prm`)
                 **kwargs # passed to `prm_instances` (`prm_thr`, `min_frac`, `nms_iou`)
                )->list[Instances]:
     "PRM instances of every image, at each image's size"
@@ -249,7 +319,7 @@ def prm_predict(learn:Learner, # a trained `prm_learner`
         with torch.no_grad():
             crm = model.cam(x); probs = torch.sigmoid(model.pool(crm))
         peaks,vals = select_peaks(crm, probs, thr, peak_thr, min_prom=min_prom)
-        prms = smooth_prms(prm(model, x, peaks, chunk), sigma).cpu()                      # (K, *sz)
+        prms = smooth_prms(prm(model, x, peaks, chunk, rule=rule), sigma).cpu()                      # (K, *sz)
         peaks,vals,probs = peaks.cpu(),vals.cpu(),probs.cpu()
         B,C = crm.shape[:2]
         best = torch.zeros(B*C).scatter_reduce(0, peaks[:,0]*C+peaks[:,1], vals, 'amax', include_self=False).view(B,C)  # strongest peak per map
