@@ -17,8 +17,7 @@ from fastai.learner import Learner
 from torchvision.transforms.functional import gaussian_blur
 from .core import Instances, mask_nms, show_heatmaps, show_instances, to_hwc
 from .cam import (CamNet, CamLearner, cam_learner, components, component_masks, prep_images, image_batches,
-                         _input_size, _get_image, _n_images, _norm_max)
-from .data.core import label_dls
+                         _input_size, _get_image, _n_images, _norm_max, _cam_dls)
 from .train import Method, register_method
 
 # %% auto #0
@@ -362,8 +361,7 @@ def prm_explorer(learn:Learner, # a trained `prm_learner`
                          cls=W.Dropdown(options=vocab, description='class'))
 
 # %% ../nbs/21_prm.ipynb #f490a8c6
-def _prm_dls(path, sz=128, bs=16, train='train', valid='valid', **_): return label_dls(path, sz=sz, bs=bs, train=train, valid=valid)
 def _prm_learn(dls, arch='resnet18', pretrained=False, stride=8, nf=32, **_): return prm_learner(dls, arch, pretrained, stride, nf=nf)
 def _prm_pred(learn, imgs, sz=None, bs=8, thr=.5, peak_thr=.5, sigma=2., prm_thr=.3, **_):
     return prm_predict(learn, imgs, bs=bs, sz=(sz,sz) if isinstance(sz,int) else sz, thr=thr, peak_thr=peak_thr, sigma=sigma, prm_thr=prm_thr)
-register_method(Method('prm', _prm_dls, _prm_learn, _prm_pred, PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions'))
+register_method(Method('prm', _cam_dls, _prm_learn, _prm_pred, PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions'))
