@@ -116,7 +116,7 @@ class ToyScenes:
                  max_inst:int=6, # at most this many instances per image (at least 1)
                  salient:bool=False, # one large object per image, class-agnostic (label 0, class 'object')
                  n:int=1000, # length of the set
-                 stream:int=0, # sub-stream, e.g. 0 for training and 1 for validation
+                 stream:int=0, # sub-stream: 0 for training, 1 for validation, 2 for test
                  p_touch:float=.35, # chance that an instance is placed against the previous one, with its class
                  clutter:tuple=(3,10)): # min and max number of clutter items
         if not 1<=n_cls<=len(HEAD_SHAPES): raise ValueError(f"ToyScenes: `n_cls` must be between 1 and {len(HEAD_SHAPES)}, got {n_cls}")
@@ -225,21 +225,24 @@ def _write_split(path, scenes, split, cat_ids):
 def make_toy(path:str|Path, # dataset folder to write
              n_train:int, # training images
              n_valid:int, # validation images
+             n_test:int=0, # test images (written only if > 0)
              sz:int=128, # image size
              n_cls:int=4, # classes
-             seed:int=0, # seed (training uses stream 0, validation stream 1)
+             seed:int=0, # seed (training uses stream 0, validation stream 1, test stream 2)
              salient:bool=False, # one class-agnostic object per image
              max_inst:int=6, # at most this many instances per image
              force:bool=False # regenerate even if the same config is there
             )->Path:
     "Write toy scenes as a COCO-style dataset folder; skip if already written with the same config"
     path = Path(path)
-    cfg = dict(version=TOY_VERSION, n_train=n_train, n_valid=n_valid, sz=sz, n_cls=n_cls, seed=seed, salient=salient, max_inst=max_inst)
+    cfg = dict(version=TOY_VERSION, n_train=n_train, n_valid=n_valid, n_test=n_test, sz=sz, n_cls=n_cls, seed=seed, salient=salient, max_inst=max_inst)
     cfg_file = path/'toy.json'
-    splits = dict(train=(n_train, 0), valid=(n_valid, 1))
+    splits = dict(train=(n_train, 0), valid=(n_valid, 1), **(dict(test=(n_test, 2)) if n_test>0 else {}))
     done = cfg_file.exists() and json.loads(cfg_file.read_text())==cfg and all((path/'annotations'/f'instances_{s}.json').exists() for s in splits)
     if done and not force: return path
     if cfg_file.exists(): cfg_file.unlink()
+    stale = path/'annotations'/'instances_test.json'
+    if n_test==0 and stale.exists(): stale.unlink()   # a test split left by an earlier config
     nt = torch.get_num_threads(); torch.set_num_threads(1)   # tiny tensors: threads cost more than they give, a lot on a busy CPU
     try:
         for split,(n,stream) in splits.items():
@@ -250,10 +253,10 @@ def make_toy(path:str|Path, # dataset folder to write
     return path
 
 # %% ../../nbs/01_data.toy.ipynb #bb84e43a
-TOY_BENCH = dict(name='toy-bench', seed=0, sz=128, n_cls=4, n_train=400, n_valid=100)
+TOY_BENCH = dict(name='toy-bench', seed=0, sz=128, n_cls=4, n_train=400, n_valid=100, n_test=200)
 
 def toy_bench(path:str|Path # folder to write `toy-bench` into
              )->Path:
-    "Write (or find already written) the `toy-bench` dataset"
+    "Write (or find already written) the `toy-bench` dataset: `train`, `valid` and `test` splits"
     cfg = {k:v for k,v in TOY_BENCH.items() if k!='name'}
     return make_toy(path, **cfg)
