@@ -51,6 +51,20 @@ def test_ap_matches_cocoeval(scenes, iou_type):
     np.testing.assert_allclose(aps[5], coco['AP75'], atol=1e-6)
     np.testing.assert_allclose(np.mean(aps), coco['AP'], atol=1e-6)
 
+@pytest.mark.parametrize('iou_type', ['segm','bbox'])
+def test_negative_images_match_cocoeval(iou_type):
+    "Images with predictions but no ground truth (first, middle, last): their predictions are FPs in both protocols"
+    preds,gts = _grid_scenes(n_img=9, seed=3)
+    for i in (0, 4, 8): gts[i] = Instances(torch.zeros(0,*gts[i].size,dtype=torch.bool), labels=[])
+    assert all(len(preds[i]) for i in (0, 4, 8))                # the negative images do carry predictions
+    coco = coco_eval(preds, gts, iou_type=iou_type, cat_ids=[1,2,3])
+    ours = map_r(preds, gts, iou_thrs=[.5, .75], n_cls=3, iou_type=iou_type, rec_pts=101)
+    assert 0 < coco['AP50'] < 1
+    np.testing.assert_allclose(ours['mAP@0.5'], coco['AP50'], atol=1e-6)
+    np.testing.assert_allclose(ours['mAP@0.75'], coco['AP75'], atol=1e-6)
+    kept = [i for i in range(9) if i not in (0, 4, 8)]           # dropping the negative images can only raise AP
+    assert map_r([preds[i] for i in kept], [gts[i] for i in kept], iou_thrs=[.5], n_cls=3, iou_type=iou_type, rec_pts=101)['mAP@0.5'] > ours['mAP@0.5']
+
 def test_perfect_and_empty(scenes):
     gts = scenes[1]
     perfect = [Instances(g.masks, g.labels, scores=torch.rand(len(g))) for g in gts]

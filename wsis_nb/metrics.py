@@ -68,15 +68,16 @@ def pair_iou(pred:Instances, # predictions of one image
 # %% ../nbs/06_metrics.ipynb #490f0b82
 def _best_matches(preds, gts, iou_type, difficult):
     "Best same-class ground truth of every prediction: IoU (N,), global index (N,), difficult flag (N,)"
-    best,gidx,off = [torch.zeros(0)],[torch.zeros(0, dtype=torch.long)],0
-    for p,g in zip(preds,gts):
+    best,gidx,dif,off = [torch.zeros(0)],[torch.zeros(0, dtype=torch.long)],[torch.zeros(0, dtype=torch.bool)],0
+    for p,g,d in zip(preds,gts,difficult):
+        if len(g)==0:                                                             # a negative image: every prediction is an FP
+            best.append(torch.full((len(p),), -1.)); gidx.append(torch.zeros(len(p), dtype=torch.long)); dif.append(torch.zeros(len(p), dtype=torch.bool))
+            continue                                                              # (index 0 is a valid key that an IoU of -1 never claims)
         iou = pair_iou(p, g, iou_type)                                            # (P, G)
         iou = torch.where(p.labels.cpu()[:,None]==g.labels.cpu()[None], iou, -1.)
-        b,j = iou.max(1) if len(g) else (torch.full((len(p),), -1.), torch.zeros(len(p), dtype=torch.long))
-        best.append(b); gidx.append(j+off); off += len(g)
-    best,gidx = torch.cat(best),torch.cat(gidx)
-    dif = torch.cat([torch.zeros(0, dtype=torch.bool)]+[torch.as_tensor(d).bool().cpu().reshape(-1) for d in difficult])
-    return best, gidx, dif[gidx], off
+        b,j = iou.max(1)
+        best.append(b); gidx.append(j+off); dif.append(torch.as_tensor(d).bool().cpu().reshape(-1)[j]); off += len(g)
+    return torch.cat(best), torch.cat(gidx), torch.cat(dif), off
 
 def _ap(tp, fp, lbl, npos, rec_pts=None):
     "AP (T, C) from TP/FP flags (T, N) sorted by class `lbl` (N,) then descending score"
