@@ -1,4 +1,4 @@
-"""A checkpoint callback that writes atomically after every epoch, and `fit_resumable`, which picks a run up where it stopped.
+"""Self-contained checkpoints (weights, optimiser, and what prediction needs), written atomically after every epoch and loaded weights-only; `fit_resumable`, which picks a run up where it stopped.
 
 Docs: https://wsis-nb.github.io/wsis_nb/train.html.md"""
 
@@ -6,46 +6,78 @@ Docs: https://wsis-nb.github.io/wsis_nb/train.html.md"""
 
 # %% ../nbs/09_train.ipynb #17aaede6
 from __future__ import annotations
-import json, os, tempfile
+import io, json, os, pickle, tempfile
 from pathlib import Path
+import numpy as np
 import torch
-from fastai.learner import Learner, Callback, save_model, load_model
+from fastai.learner import Learner, Callback
 from fastai.callback.schedule import fit_one_cycle
 from fastcore.foundation import L
+from . import __version__
 from .core import atomic_write
 
 # %% auto #0
-__all__ = ['METHODS', 'Checkpoint', 'read_checkpoint_info', 'fit_resumable', 'Method', 'register_method', 'get_method',
-           'get_recipe']
+__all__ = ['METHODS', 'to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'Checkpoint', 'fit_resumable',
+           'Method', 'register_method', 'get_method', 'get_recipe']
+
+# %% ../nbs/09_train.ipynb #d10f8db5
+def to_plain(obj):
+    "`obj` with fastcore `L`s, tuples and numpy scalars turned into lists and Python numbers, so `torch.load(weights_only=True)` reads it"
+    if isinstance(obj, dict): return {k:to_plain(v) for k,v in obj.items()}
+    if isinstance(obj, (L, list, tuple)): return [to_plain(v) for v in obj]
+    if isinstance(obj, (np.generic, np.ndarray)): return obj.tolist()
+    if isinstance(obj, Path): return str(obj)
+    return obj
+
+def save_checkpoint(fname:str|Path, # destination `.pth`
+                    model:torch.nn.Module, # the model whose weights are saved
+                    meta:dict, # method, stage, settings, classes, spec, ... (plain values)
+                    opt=None): # a fastai optimiser, saved too if given (for resuming)
+    "Write a self-contained checkpoint atomically, with its `meta` as JSON beside it"
+    fname = Path(fname); meta = to_plain(dict(meta, wsis_nb_version=__version__))
+    sd = {'wsis_nb':meta, 'model':model.state_dict()}
+    if opt is not None: sd['opt'] = to_plain(opt.state_dict())
+    buf = io.BytesIO(); torch.save(sd, buf)
+    atomic_write(fname, buf.getvalue())
+    atomic_write(fname.with_suffix('.json'), json.dumps(meta))
+
+def load_checkpoint(fname:str|Path, # a checkpoint written by `save_checkpoint`
+                    map_location='cpu')->dict: # `{'wsis_nb': meta, 'model': state_dict, ['opt': ...]}`
+    "Read a checkpoint weights-only (no code runs), with a clear error for anything that is not a wsis_nb checkpoint"
+    fname = Path(fname)
+    if not fname.is_file(): raise FileNotFoundError(f"load_checkpoint: checkpoint {fname} not found")
+    try: sd = torch.load(fname, map_location=map_location, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as e:
+        msg = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        raise ValueError(f"load_checkpoint: {fname} is not a wsis_nb checkpoint (it cannot be read weights-only, so it was not unpickled: {msg})") from None
+    if not isinstance(sd, dict) or not isinstance(sd.get('wsis_nb'), dict) or 'model' not in sd:
+        raise ValueError(f"load_checkpoint: {fname} is not a wsis_nb checkpoint (no 'wsis_nb' metadata and 'model' weights)")
+    return sd
+
+def read_checkpoint_info(fname:str|Path)->dict|None:
+    "The metadata JSON written beside checkpoint `fname`, or `None` if there is none"
+    p = Path(fname).with_suffix('.json')
+    return json.loads(p.read_text()) if p.exists() else None
 
 # %% ../nbs/09_train.ipynb #4a41386b
 class Checkpoint(Callback):
-    "Save model and optimiser to `fname` (`.pth`) atomically after every epoch, with `<fname>.json` recording progress"
+    "Save a self-contained checkpoint (model, optimiser, `meta`, progress) to `fname` atomically after every epoch"
     order = 70   # after the recorder has logged the epoch
-    def __init__(self, fname:str|Path, # checkpoint path, e.g. `models/prm.pth`
-                 meta:dict|None=None): # settings to record beside it (method, recipe, vocab, ...)
+    def __init__(self, fname:str|Path, # checkpoint path, e.g. `models/prm/prm.pth`
+                 meta:dict|None=None): # settings to record in it (method, stage, settings, classes, spec, ...)
         self.fname,self.meta = Path(fname),meta or {}
     def before_epoch(self): self.ran = False
     def after_batch(self):
         if self.training: self.ran = True
     def after_epoch(self):
         if not self.ran: return    # an epoch skipped on resume (fastai's `SkipToEpoch`) is not progress
-        self.fname.parent.mkdir(parents=True, exist_ok=True)
-        fd,tmp = tempfile.mkstemp(dir=self.fname.parent, prefix=f'.{self.fname.name}.', suffix='.tmp'); os.close(fd)
-        try:
-            save_model(tmp, self.learn.model, getattr(self.learn,'opt',None), with_opt=True)
-            os.replace(tmp, self.fname)
-        finally:
-            if os.path.exists(tmp): os.unlink(tmp)
         info = dict(self.meta, epoch=self.epoch, n_epoch=self.n_epoch, done=self.epoch+1>=self.n_epoch)
-        atomic_write(self.fname.with_suffix('.json'), json.dumps(info))
-
-def read_checkpoint_info(fname:str|Path)->dict|None:
-    "The progress JSON written beside checkpoint `fname`, or `None` if there is none"
-    p = Path(fname).with_suffix('.json')
-    return json.loads(p.read_text()) if p.exists() else None
+        save_checkpoint(self.fname, self.learn.model, info, opt=getattr(self.learn, 'opt', None))
 
 # %% ../nbs/09_train.ipynb #4163a10f
+def _same_run(info, meta, n_epoch):
+    return info is not None and all(info.get(k)==v for k,v in to_plain(meta).items()) and info.get('n_epoch')==n_epoch
+
 def fit_resumable(learn:Learner, # the learner to train
                   n_epoch:int, # epochs of the whole run
                   lr:float, # maximum learning rate of the one-cycle schedule
@@ -56,16 +88,14 @@ def fit_resumable(learn:Learner, # the learner to train
                   **kwargs): # passed to `fit_one_cycle`
     "`fit_one_cycle` that checkpoints every epoch and resumes an interrupted run"
     fname,meta = Path(fname),dict(meta or {})
-    info,start = read_checkpoint_info(fname),0
-    if resume and info is not None and fname.exists():
-        same = all(info.get(k)==v for k,v in meta.items()) and info.get('n_epoch')==n_epoch
-        if same and info.get('done'):
-            load_model(fname, learn.model, None, with_opt=False, device=getattr(learn.dls,'device',None), strict=True)
-            return learn
-        if same:
-            if learn.opt is None: learn.create_opt()
-            load_model(fname, learn.model, learn.opt, device=getattr(learn.dls,'device',None))
-            start = info['epoch']+1
+    start = 0
+    if resume and fname.exists() and _same_run(read_checkpoint_info(fname), meta, n_epoch):
+        sd = load_checkpoint(fname); info = sd['wsis_nb']
+        learn.model.load_state_dict(sd['model'])
+        if info.get('done'): return learn
+        if learn.opt is None: learn.create_opt()
+        if 'opt' in sd: learn.opt.load_state_dict({'state':sd['opt']['state'], 'hypers':L(sd['opt']['hypers'])})
+        start = info['epoch']+1
     learn.fit_one_cycle(n_epoch, lr, cbs=L(Checkpoint(fname, meta))+L(cbs), start_epoch=start, **kwargs)
     return learn
 
