@@ -7,6 +7,7 @@ Docs: https://wsis-nb.github.io/wsis_nb/data.core.html.md"""
 # %% ../../nbs/02_data.core.ipynb #b4a88cc2
 from __future__ import annotations
 import json, os
+from concurrent import futures
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,8 +17,8 @@ from ..core import *
 from .toy import inner_points, semantic_mask
 
 # %% auto #0
-__all__ = ['CocoFolder', 'CocoItems', 'label_dls', 'LabeledPoints', 'PointLabeler', 'pt_pad', 'PointLblBlock', 'point_dls',
-           'box_dls', 'mask_dls']
+__all__ = ['verify_images', 'CocoFolder', 'CocoItems', 'label_dls', 'LabeledPoints', 'PointLabeler', 'pt_pad', 'PointLblBlock',
+           'point_dls', 'box_dls', 'mask_dls']
 
 # %% ../../nbs/02_data.core.ipynb #7ea7777c
 def _load_json(fn):
@@ -30,6 +31,31 @@ def _missing(files): # list of Paths
     for d in {f.parent for f in files}: listing[d] = set(os.listdir(d)) if d.is_dir() else set()
     return [f for f in files if f.name not in listing[f.parent]]
 
+def _check_image(fn, hw=None):
+    "Why `fn` is not a readable image of height and width `hw`, or `None` if it is"
+    try:
+        with Image.open(fn) as im:
+            w,h = im.size
+            if im.format=='PNG': im.verify()                        # reads every chunk and checks its CRC, without decoding
+            else: im.draft('RGB', (max(w//8,1), max(h//8,1))); im.load()   # JPEG: a 1/8-scale decode; other formats: a full one
+    except FileNotFoundError: return 'file not found'
+    except UnidentifiedImageError: return 'cannot read image: not an image, or an unknown format'
+    except Exception as e: return f'cannot read image: corrupt or truncated ({e})'
+    if hw is not None and (h,w)!=tuple(hw): return f'size {h}x{w} (HxW), but the json says {hw[0]}x{hw[1]}'
+    return None
+
+# %% ../../nbs/02_data.core.ipynb #7c6f8815
+def verify_images(files:list, # image paths
+                  n_workers:int=8, # threads reading the files
+                  sizes:list|None=None # expected `(height, width)` of each file, or `None`
+                 )->list: # `(file, reason)` of each bad file, in the order of `files`
+    "Check that every file is a readable, untruncated image (of the expected size), in parallel"
+    sizes = [None]*len(files) if sizes is None else list(sizes)
+    if len(sizes)!=len(files): raise ValueError(f"verify_images: {len(files)} files but {len(sizes)} sizes")
+    with futures.ThreadPoolExecutor(max(1, n_workers)) as ex:   # the standard one (fastcore's, imported by fastai, maps differently)
+        why = list(ex.map(_check_image, files, sizes))
+    return [(Path(f),w) for f,w in zip(files, why) if w is not None]
+
 # %% ../../nbs/02_data.core.ipynb #83bc51f1
 class CocoFolder:
     "A COCO-style dataset folder: `images/` and `annotations/instances_<split>.json`, checked on opening"
@@ -37,7 +63,7 @@ class CocoFolder:
                  path:str|Path, # the dataset folder
                  split:str='train', # reads `annotations/instances_<split>.json`
                  img_dir:str='images', # folder of the images, relative to `path`
-                 verify:bool=False): # also open every image now (slow on big sets) instead of on first use
+                 verify:bool=False): # also check every image file now (`CocoFolder.verify`) instead of on first use
         self.path,self.split = Path(path),split
         if not self.path.is_dir(): raise FileNotFoundError(f"CocoFolder: dataset folder {self.path} not found (expected a folder with images/ and annotations/instances_{split}.json)")
         self.ann_file = self.path/'annotations'/f'instances_{split}.json'
@@ -79,8 +105,7 @@ class CocoFolder:
         self._mh = torch.zeros(len(self.images), len(self.classes))
         self._mh[torch.from_numpy(self._img_idx), torch.from_numpy(self._lbl)] = 1.
         self._files = self._find_files(img_dir)
-        if verify:
-            for i in range(len(self)): self.load_pil(i)
+        if verify: self.verify()
 
     def _find_files(self, img_dir):
         "Image paths, relative to `img_dir` or else to `img_dir/<split>`; raise if any is missing"
@@ -121,6 +146,14 @@ class CocoFolder:
             inst.points = inner_points(inst.masks) if inst.masks is not None else (inst.boxes[:,:2]+inst.boxes[:,2:])/2
         return inst
 
+    def verify(self, n_workers:int=8): # threads reading the files
+        "Check every image file of the split; raise one `ValueError` that lists all the bad ones"
+        bad = verify_images(self._files, n_workers, sizes=[self.size(i) for i in range(len(self))])
+        if not bad: return
+        lines = [f'  {f.relative_to(self.path) if f.is_relative_to(self.path) else f}: {why}' for f,why in bad[:20]]
+        if len(bad)>20: lines.append(f'  ... and {len(bad)-20} more')
+        raise ValueError(f"CocoFolder({self.ann_file}): {len(bad)} of {len(self)} image files cannot be used:\n"+'\n'.join(lines))
+
     def labels(self, i:int)->torch.Tensor: return self._mh[i].nonzero()[:,0]
     def multi_hot(self, i:int)->torch.Tensor: return self._mh[i].clone()
     def difficult(self, i:int)->torch.Tensor:
@@ -148,9 +181,11 @@ class _Get:
     def __init__(self, items, name): self.items,self.name = items,name
     def __call__(self, i): return getattr(self.items, self.name)(i)
 
-def _dls(path, blocks, getters, n_inp, sz, bs, train, valid, item_tfms, batch_tfms, num_workers, **kw):
+def _dls(path, blocks, getters, n_inp, sz, bs, train, valid, item_tfms, batch_tfms, num_workers, verify, **kw):
     "DataLoaders for `blocks(classes)` over the images of splits `train` and `valid` of `path`"
     items = CocoItems(CocoFolder(path, train), CocoFolder(path, valid))
+    if verify:
+        for f in {train:items.train, valid:items.valid}.values(): f.verify()     # before any training: a bad valid image would surface after an epoch
     blocks = blocks(items.classes)
     get_x,*get_y = [_Get(items, g) for g in getters]
     item_tfms = [Resize(sz, method=ResizeMethod.Squish)] if item_tfms is None else listify(item_tfms)
@@ -169,10 +204,11 @@ def label_dls(path:str|Path, # dataset folder
               item_tfms=None, # item transforms; default `Resize(sz, method='squish')`
               batch_tfms=None, # batch transforms before normalisation; default `Flip()`
               num_workers:int=0, # DataLoader workers
+              verify:bool=True, # check every image file of both splits first (`CocoFolder.verify`)
               **kw)->DataLoaders: # (normalised image, multi-hot labels); `dls.vocab` = class names
     "DataLoaders of images and their image-level labels (multi-hot)"
     return _dls(path, lambda c: (ImageBlock, MultiCategoryBlock(vocab=c)), ('img','label_names'), 1,
-                sz, bs, train, valid, item_tfms, batch_tfms, num_workers, **kw)
+                sz, bs, train, valid, item_tfms, batch_tfms, num_workers, verify, **kw)
 
 # %% ../../nbs/02_data.core.ipynb #a213906d
 class LabeledPoints(L):
@@ -225,10 +261,11 @@ def point_dls(path:str|Path, # dataset folder
               item_tfms=None, # item transforms; default `Resize(sz, method='squish')`
               batch_tfms=None, # batch transforms before normalisation; default `Flip()`
               num_workers:int=0, # DataLoader workers
+              verify:bool=True, # check every image file of both splits first (`CocoFolder.verify`)
               **kw)->DataLoaders: # (image, points (B, n, 2) in [-1, 1], point classes (B, n): 0 pad, k+1 class k)
     "DataLoaders of images, one point per instance, and the points' classes"
     return _dls(path, lambda c: (ImageBlock, PointBlock, PointLblBlock(c)), ('img','points','point_labels'), 1,
-                sz, bs, train, valid, item_tfms, batch_tfms, num_workers, **kw)
+                sz, bs, train, valid, item_tfms, batch_tfms, num_workers, verify, **kw)
 
 # %% ../../nbs/02_data.core.ipynb #20a86382
 def box_dls(path:str|Path, # dataset folder
@@ -238,10 +275,11 @@ def box_dls(path:str|Path, # dataset folder
             item_tfms=None, # item transforms; default `Resize(sz, method='squish')`
             batch_tfms=None, # batch transforms before normalisation; default `Flip()`
             num_workers:int=0, # DataLoader workers
+            verify:bool=True, # check every image file of both splits first (`CocoFolder.verify`)
             **kw)->DataLoaders: # (image, boxes (B, n, 4) in [-1, 1], box classes (B, n): 0 pad, k+1 class k)
     "DataLoaders of images, instance boxes and their classes"
     return _dls(path, lambda c: (ImageBlock, BBoxBlock, BBoxLblBlock(vocab=c)), ('img','boxes','box_labels'), 1,
-                sz, bs, train, valid, item_tfms, batch_tfms, num_workers, **kw)
+                sz, bs, train, valid, item_tfms, batch_tfms, num_workers, verify, **kw)
 
 # %% ../../nbs/02_data.core.ipynb #e34839f5
 def mask_dls(path:str|Path, # dataset folder
@@ -251,8 +289,9 @@ def mask_dls(path:str|Path, # dataset folder
              item_tfms=None, # item transforms; default `Resize(sz, method='squish')`
              batch_tfms=None, # batch transforms before normalisation; default `Flip()`
              num_workers:int=0, # DataLoader workers
+             verify:bool=True, # check every image file of both splits first (`CocoFolder.verify`)
              **kw)->DataLoaders: # (image, semantic mask (B, H, W): 0 background, k+1 class k)
     "DataLoaders of images and semantic masks"
-    dls = _dls(path, lambda c: (ImageBlock, MaskBlock(codes=['background', *c])), ('img','mask'), 1, sz, bs, train, valid, item_tfms, batch_tfms, num_workers, **kw)
+    dls = _dls(path, lambda c: (ImageBlock, MaskBlock(codes=['background', *c])), ('img','mask'), 1, sz, bs, train, valid, item_tfms, batch_tfms, num_workers, verify, **kw)
     dls.vocab = dls.codes = ['background', *dls.items.classes]
     return dls
