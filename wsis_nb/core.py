@@ -13,12 +13,15 @@ import torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from matplotlib import colors as mcolors
+from matplotlib.textpath import TextPath
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from pycocotools import mask as mask_utils
 
 # %% auto #0
 __all__ = ['PALETTE', 'set_seed', 'masks_to_boxes', 'mask_iou', 'box_iou', 'mask_nms', 'masks_to_rle', 'rle_to_masks',
            'Instances', 'resize', 'crop', 'flip', 'paste', 'from_coco', 'to_coco', 'atomic_write', 'save_json',
-           'palette', 'to_hwc', 'show_instances', 'show_heatmaps']
+           'palette', 'to_hwc', 'show_instances', 'show_comparison', 'show_heatmaps']
 
 # %% ../nbs/00_core.ipynb #19c7851d
 def set_seed(seed:int=42, # the seed for `random`, `numpy` and `torch`
@@ -276,39 +279,96 @@ def to_hwc(img)->np.ndarray:
     if a.max()>1.5: a = a/255.
     return np.clip((a-a.min())/(a.max()-a.min()+1e-8) if a.min()<0 else a, 0, 1)
 
+# %% ../nbs/00_core.ipynb #d464f650
+def _label_sizes(txts, fontsize, ax, H, W, pad=1.):
+    "Width and height (N, 2) of the labels `txts` with `pad` points around, and the padding, in pixels of the image on `ax`"
+    bb = ax.get_window_extent()
+    pt = 72*min(bb.width/W, bb.height/H)/ax.figure.dpi                     # points per image pixel (the image fits the axes)
+    wh = np.array([[TextPath((0,0), t, size=fontsize).get_extents().width, 1.25*fontsize] for t in txts]).reshape(-1,2)
+    return (wh+2*pad)/pt, pad/pt
+
+def _place_labels(anchors, # (N, 2) preferred top-left corners `x, y`, in placing order
+                  sizes, # (N, 2) widths and heights
+                  H, W): # image size
+    "Top-left corners (N, 2) for label boxes that overlap no label placed before them"
+    out,placed = np.zeros((len(anchors),2)),np.zeros((0,4))
+    for i,((x,y),(w,h)) in enumerate(zip(np.asarray(anchors, float), np.asarray(sizes, float))):
+        x,y = min(max(x, 0), max(W-w, 0)),min(max(y, 0), max(H-h, 0)); y0 = y
+        for _ in range(2*len(placed)+1):
+            hit = (placed[:,0]<x+w)&(placed[:,2]>x)&(placed[:,1]<y+h)&(placed[:,3]>y)   # overlaps with every placed label
+            if not hit.any(): break
+            if placed[hit,3].max()+h<=H: y = placed[hit,3].max()                 # below the lowest one it hits
+            else: x,y = placed[hit,2].max(),y0                                   # no room below: to the right
+        placed = np.concatenate([placed, [[x,y,x+w,y+h]]]); out[i] = x,y
+    return out
+
 # %% ../nbs/00_core.ipynb #a9d43611
-def show_instances(img, # image (3, H, W) or (H, W, 3)
+def show_instances(img, # image (3, H, W) or (H, W, 3); `None` to draw over what `ax` shows
                    inst:Instances, # instances to draw
                    ax=None, # axes to draw on (created if `None`)
                    class_names:list|None=None, # names of the labels
-                   by:str='instance', # colour 'instance' (each its own) or 'class'
+                   by:str|None=None, # colour by 'instance' (each its own) or 'class'; `None`: by instance if filled, by class if not
+                   fill:bool=True, # translucent fills with outlines; `False`: outlines only
                    alpha:float=0.5, # fill opacity
-                   show_boxes:bool=True, show_scores:bool=True, show_points:bool=True,
+                   ls:str='solid', # outline style: 'solid', 'dashed', ...
+                   lw:float=1., # outline width
+                   show_boxes:bool=True, show_scores:bool=True, show_points:bool=True, show_labels:bool=True,
+                   fontsize:float=7, # label size in points
                    title:str|None=None, figsize=(4,4)):
-    "Draw `inst` over `img`: coloured masks with outlines, boxes, class names and scores"
+    "Draw `inst` over `img`: filled or outlined masks, boxes, points, and class names and scores placed so they do not overlap"
+    H,W = inst.size
+    by = by or ('instance' if fill else 'class')
+    if by not in ('instance','class'): raise ValueError(f"show_instances: `by` must be 'instance' or 'class', got {by!r}")
+    if img is not None:
+        im = to_hwc(img)
+        if im.shape[:2]!=(H,W): raise ValueError(f"show_instances: image of size {im.shape[:2]} but instances of size {inst.size}")
     if ax is None: _,ax = plt.subplots(figsize=figsize)
-    im = to_hwc(img); H,W = im.shape[:2]
-    if (H,W)!=tuple(inst.size): raise ValueError(f"show_instances: image of size {(H,W)} but instances of size {inst.size}")
-    cols = palette(len(inst) if by=='instance' else int(inst.labels.max())+1 if len(inst) else 1)
-    col_of = lambda i: cols[i] if by=='instance' else cols[int(inst.labels[i])]
-    out = im.copy()
-    if inst.masks is not None and len(inst):
-        m = inst.masks.cpu().numpy()
-        c = np.stack([col_of(i) for i in range(len(inst))])            # (N, 3)
-        ov = (m[...,None]*c[:,None,None]).sum(0); cover = m.sum(0)[...,None]
-        out = np.where(cover>0, (1-alpha)*im + alpha*ov/np.maximum(cover,1), im)
-    ax.imshow(out)
+    cols = palette(len(inst)) if by=='instance' else PALETTE[inst.labels.cpu().numpy()%len(PALETTE)]   # (N, 3)
+    m = inst.masks.cpu().numpy() if inst.masks is not None and len(inst) else None
+    if fill and m is not None:
+        ov,cover = (m[...,None]*cols[:,None,None]).sum(0),m.sum(0)[...,None]            # (H, W, 3), (H, W, 1)
+        ov = ov/np.maximum(cover, 1)
+        if img is not None: ax.imshow(np.where(cover>0, (1-alpha)*im+alpha*ov, im))
+        else: ax.imshow(np.concatenate([ov, alpha*(cover>0)], -1))                       # an RGBA layer over the picture
+    elif img is not None: ax.imshow(im)
     for i in range(len(inst)):
-        c = col_of(i)
-        if inst.masks is not None: ax.contour(inst.masks[i].cpu().numpy(), levels=[0.5], colors=[c], linewidths=1)
-        x0,y0,x1,y1 = inst.boxes[i].tolist()
-        if show_boxes: ax.add_patch(plt.Rectangle((x0-.5,y0-.5), x1-x0, y1-y0, fill=False, ec=c, lw=1))
-        lbl = int(inst.labels[i]); txt = class_names[lbl] if class_names is not None else str(lbl)
-        if show_scores: txt += f' {float(inst.scores[i]):.2f}'
-        ax.text(x0, y0, txt, fontsize=7, color='white', va='bottom', bbox=dict(fc=c, ec='none', pad=1, alpha=.8))
-        if show_points and inst.points is not None: ax.plot(*inst.points[i].tolist(), marker='*', ms=8, color=c, mec='white', mew=.8)
+        if m is None: continue
+        if not fill: ax.contour(m[i], levels=[0.5], colors=['black'], linewidths=lw+1.2)   # a dark edge under the colour
+        ax.contour(m[i], levels=[0.5], colors=[cols[i]], linewidths=lw, linestyles=[ls])
+    if show_boxes:
+        for c,(x0,y0,x1,y1) in zip(cols, inst.boxes.tolist()): ax.add_patch(plt.Rectangle((x0-.5,y0-.5), x1-x0, y1-y0, fill=False, ec=c, lw=lw, ls=ls))
+    if show_points and inst.points is not None:
+        for c,p in zip(cols, inst.points.tolist()): ax.plot(*p, marker='*', ms=8, color=c, mec='white', mew=.8)
     ax.set_xlim(-.5,W-.5); ax.set_ylim(H-.5,-.5); ax.axis('off')
+    if show_labels and len(inst):
+        lbl = inst.labels.tolist()
+        txts = [(class_names[l] if class_names is not None else str(l)) + (f' {s:.2f}' if show_scores else '') for l,s in zip(lbl, inst.scores.tolist())]
+        o = torch.sort(-inst.scores.cpu(), stable=True).indices.numpy()                   # best first: it gets its corner
+        wh,pad = _label_sizes([txts[i] for i in o], fontsize, ax, H, W)
+        xy = _place_labels(inst.boxes[o,:2].cpu().numpy()-.5-[0,1]*wh, wh, H, W)+pad     # just above each box; the text sits inside the padding
+        for k,i in enumerate(o):
+            ax.text(*xy[k], txts[i], fontsize=fontsize, color='white', va='top', ha='left', clip_on=True,
+                    bbox=dict(fc=cols[i], ec='none', pad=1, alpha=.85))
     if title: ax.set_title(title, fontsize=9)
+    return ax
+
+# %% ../nbs/00_core.ipynb #b7527ee9
+def show_comparison(img, # image (3, H, W) or (H, W, 3)
+                    truth:Instances, # ground truth, drawn as dashed outlines
+                    pred:Instances, # predictions, drawn filled, with class names and scores
+                    ax=None, # axes to draw on (created if `None`)
+                    class_names:list|None=None, # names of the labels
+                    title:str|None=None, # panel title
+                    legend:bool=True, # a legend under the image
+                    figsize=(2.5,2.7)):
+    "Ground truth (dashed outlines) and predictions (fills) in class colours on one image, with a legend"
+    if tuple(truth.size)!=tuple(pred.size): raise ValueError(f"show_comparison: truth of size {truth.size} but predictions of size {pred.size}")
+    if ax is None: _,ax = plt.subplots(figsize=figsize)
+    show_instances(img, pred, ax=ax, class_names=class_names, by='class', alpha=.45, show_boxes=False, show_points=False, fontsize=6, title=title)
+    show_instances(None, truth, ax=ax, by='class', fill=False, ls=(0,(2.5,1.5)), lw=1.3, show_boxes=False, show_points=False, show_labels=False)
+    if legend:
+        hs = [Line2D([], [], color='0.2', ls=(0,(2.5,1.5)), lw=1.3, label='truth: outline'), Patch(fc='0.5', alpha=.6, label='prediction: fill')]
+        ax.legend(handles=hs, loc='upper center', bbox_to_anchor=(.5, 0), ncol=2, fontsize=6, frameon=False, handlelength=1.8, columnspacing=1, borderaxespad=.2)
     return ax
 
 # %% ../nbs/00_core.ipynb #98aa9686
