@@ -6,89 +6,48 @@ Docs: https://wsis-nb.github.io/wsis_nb/cam.html.md"""
 
 # %% ../nbs/20_cam.ipynb #3455b4dc
 from __future__ import annotations
-import math, pickle
-from pathlib import Path
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
 import matplotlib.pyplot as plt
-from scipy import ndimage
 from fastai.learner import Learner
 from fastai.losses import BCEWithLogitsLossFlat
 from fastai.metrics import accuracy_multi
-from fastai.data.transforms import Normalize
-from fastai.vision.augment import Resize
-from fastai.vision.core import imagenet_stats
 from fastai.torch_core import params
-from .core import Instances, mask_nms, show_heatmaps, show_instances, to_hwc
+from .core import Instances, show_heatmaps
+from .masks import norm_max, components, component_masks, masks_to_instances
 from .data.core import label_dls
+from .data.images import InputSpec, input_spec, image_batches, prep_images
+from .models import make_backbone
 from .train import Method, register_method
 
 # %% auto #0
-__all__ = ['CAM_RECIPES', 'resnet_body', 'tiny_body', 'CamNet', 'cam', 'multiscale_cam', 'components', 'component_masks',
-           'cam_instances', 'CamLearner', 'cam_learner', 'prep_images', 'image_batches', 'cam_predict']
-
-# %% ../nbs/20_cam.ipynb #557fdb69
-_RESNETS = {'resnet18':'ResNet18_Weights', 'resnet34':'ResNet34_Weights', 'resnet50':'ResNet50_Weights', 'resnet101':'ResNet101_Weights'}
-
-def _reduce_stride(stage:nn.Sequential, # a ResNet stage (`layer3` or `layer4`)
-                   dilation:int): # dilation for the 3×3 convolutions after the first block
-    "Remove the stride of `stage` and dilate its later 3×3 convolutions"
-    for i,blk in enumerate(stage):
-        for m in blk.modules():
-            if isinstance(m, nn.Conv2d):
-                if m.stride!=(1,1): m.stride = (1,1)
-                if i>0 and m.kernel_size==(3,3): m.dilation,m.padding = (dilation,dilation),(dilation,dilation)
-
-def resnet_body(arch:str='resnet18', # 'resnet18', 'resnet34', 'resnet50' or 'resnet101'
-                pretrained:bool=False, # load torchvision's ImageNet weights (downloads them once)
-                stride:int=32 # output stride: 32, 16 or 8
-               )->tuple[nn.Sequential,int]: # the body and its number of output channels
-    "A torchvision ResNet without pooling and `fc`, with output stride `stride`"
-    if arch not in _RESNETS: raise ValueError(f"resnet_body: arch must be one of {list(_RESNETS)} or 'tiny', got {arch!r}")
-    if stride not in (8,16,32): raise ValueError(f"resnet_body: stride must be 8, 16 or 32, got {stride}")
-    weights = getattr(torchvision.models, _RESNETS[arch]).DEFAULT if pretrained else None
-    try: r = getattr(torchvision.models, arch)(weights=weights)
-    except (OSError, RuntimeError, pickle.UnpicklingError) as e:   # no network, or a broken cached file
-        raise RuntimeError(f"resnet_body: could not load the ImageNet weights of {arch} ({weights.url}): {e}. "
-                           f"Put the file in {torch.hub.get_dir()}/checkpoints/ or use pretrained=False") from None
-    if stride<=16: _reduce_stride(r.layer4, 2 if stride==16 else 4)
-    if stride==8: _reduce_stride(r.layer3, 2)
-    body = nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool, r.layer1, r.layer2, r.layer3, r.layer4)
-    return body, r.fc.in_features
-
-def tiny_body(stride:int=8, # output stride: 4, 8, 16 or 32
-              nf:int=32): # channels of the last layer
-    "A small conv net (stride-2 conv + BN + ReLU blocks) for fast tests"
-    n = int(math.log2(stride))
-    if 2**n!=stride or not 2<=n<=5: raise ValueError(f"tiny_body: stride must be 4, 8, 16 or 32, got {stride}")
-    chs = [3]+[min(nf, 8*2**i) for i in range(n)]+[nf]
-    layers = []
-    for i,(ci,co) in enumerate(zip(chs[:-1], chs[1:])):
-        layers += [nn.Conv2d(ci, co, 3, stride=2 if i<n else 1, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True)]
-    return nn.Sequential(*layers), nf
+__all__ = ['CAM_RECIPES', 'CamNet', 'cam', 'multiscale_cam', 'show_cams', 'cam_instances', 'cam_dls', 'CamLearner', 'cam_learner',
+           'cam_predict']
 
 # %% ../nbs/20_cam.ipynb #bf902a24
 class CamNet(nn.Module):
     "Fully convolutional multi-label classifier: backbone, 1×1 conv class response maps, global average pooling"
     def __init__(self, n_cls:int, # number of classes
-                 arch:str='resnet18', # a ResNet name (see `resnet_body`) or 'tiny'
+                 arch:str='resnet18', # 'tiny' or a ResNet name (see `make_backbone`)
                  pretrained:bool=False, # ImageNet weights for the backbone
                  stride:int=32, # output stride of the backbone
                  nf:int=32): # width of the 'tiny' backbone
         super().__init__()
         self.n_cls,self.arch,self.stride = n_cls,arch,stride
-        self.body,n_in = tiny_body(stride, nf) if arch=='tiny' else resnet_body(arch, pretrained, stride)
-        self.head = nn.Conv2d(n_in, n_cls, 1)
-    def cam(self, x): return self.head(self.body(x))              # (B, C, h, w) class response maps
-    def pool(self, crm): return crm.mean((2,3))                    # (B, C) global average pooling
-    def forward(self, x): return self.pool(self.cam(x))           # (B, C) logits
+        self.body = make_backbone(arch, pretrained, stride, nf)
+        self.head = nn.Conv2d(self.body.out_channels, n_cls, 1)
+    def cam(self, x:torch.Tensor)->torch.Tensor:
+        "(B, C, h, w) class response maps of (B, 3, H, W) images"
+        return self.head(self.body(x))
+    def pool(self, crm:torch.Tensor)->torch.Tensor:
+        "(B, C) logits of response maps: global average pooling"
+        return crm.mean((2,3))
+    def forward(self, x:torch.Tensor)->torch.Tensor:
+        "(B, C) logits of (B, 3, H, W) images"
+        return self.pool(self.cam(x))
 
 # %% ../nbs/20_cam.ipynb #35da7a6f
-def _norm_max(maps): return maps/maps.flatten(-2).amax(-1)[...,None,None].clamp(min=1e-5)
-
 def cam(model:CamNet, # a model with a `.cam` method
         x:torch.Tensor, # (B, 3, H, W) normalised images
         size:tuple|None=None, # output size; `x`'s size if `None`
@@ -96,7 +55,7 @@ def cam(model:CamNet, # a model with a `.cam` method
        )->torch.Tensor: # (B, C, H, W)
     "Class activation maps of a batch, upsampled to the input"
     maps = F.interpolate(model.cam(x), size=size or x.shape[-2:], mode='bilinear', align_corners=False)
-    return _norm_max(maps.relu()) if norm else maps
+    return norm_max(maps.relu()) if norm else maps
 
 def multiscale_cam(model:CamNet, # a model with a `.cam` method
                    x:torch.Tensor, # (B, 3, H, W) normalised images
@@ -110,36 +69,25 @@ def multiscale_cam(model:CamNet, # a model with a `.cam` method
         xs = x if s==1 else F.interpolate(x, scale_factor=s, mode='bilinear', align_corners=False, recompute_scale_factor=False)
         acc = acc + cam(model, xs, size, norm=False).relu()
         if flip: acc = acc + cam(model, xs.flip(-1), size, norm=False).relu().flip(-1)
-    return _norm_max(acc)
+    return norm_max(acc)
 
-# %% ../nbs/20_cam.ipynb #53a8be99
-_S3 = np.zeros((3,3,3), bool); _S3[1] = True            # 8-connected inside a map, never across maps
-
-def components(masks, # (N, H, W) boolean maps (tensor or array)
-               values=None # (N, H, W) values whose max (and its position) is taken per component
-              )->dict: # `labels` (N,H,W) ids (0 = background, 1..n), `src` (n,) map of each, `area` (n,), `vmax` (n,), `yx` (n,2)
-    "Connected components of every map in `masks`, in one labelling call"
-    m = masks.detach().cpu().numpy() if torch.is_tensor(masks) else np.asarray(masks)
-    if m.ndim!=3: raise ValueError(f"components: masks must be (N, H, W), got shape {m.shape}")
-    lbl,n = ndimage.label(m.astype(bool), structure=_S3)
-    ids = np.arange(1, n+1)
-    nz = lbl>0; src = np.zeros(n+1, np.int64); src[lbl[nz]] = np.nonzero(nz)[0]
-    res = dict(labels=torch.from_numpy(lbl.astype(np.int64)), src=torch.from_numpy(src[1:]),
-               area=torch.from_numpy(np.bincount(lbl.ravel(), minlength=n+1)[1:]))
-    if values is not None:
-        v = values.detach().float().cpu().numpy() if torch.is_tensor(values) else np.asarray(values, np.float32)
-        res['vmax'] = torch.from_numpy(np.asarray(ndimage.maximum(v, lbl, ids), np.float32).reshape(n))
-        pos = np.asarray(ndimage.maximum_position(v, lbl, ids), np.int64).reshape(n,3)
-        res['yx'] = torch.from_numpy(pos[:,1:])
-    return res
-
-def component_masks(comps:dict, # the output of `components`
-                    idx:torch.Tensor|None=None # components to return (0-based); all if `None`
-                   )->torch.Tensor: # (K, H, W) boolean masks
-    "Boolean masks of components `idx`"
-    if idx is None: idx = torch.arange(len(comps['src']))
-    idx = torch.as_tensor(idx, dtype=torch.long)
-    return comps['labels'][comps['src'][idx]]==(idx+1)[:,None,None]
+# %% ../nbs/20_cam.ipynb #cam0shw1
+def show_cams(img, # the image (3, H, W)
+              maps:torch.Tensor, # (C, h, w) CAMs in [0, 1] (max-normalised)
+              probs:torch.Tensor, # (C,) class probabilities
+              classes:list|None=None, # class names
+              weight:bool=True, # multiply each map by its probability (else each map on its own scale)
+              **kwargs # passed to `show_heatmaps` (`ncols`, `points`, `axs`, `figsize_per`, ...)
+             ):
+    "Draw the CAM of every class over `img`, titled with its probability; weighted by it so that absent classes stay dark"
+    maps,probs = torch.as_tensor(maps).detach().float().cpu(),torch.as_tensor(probs).detach().float().cpu()
+    if probs.shape!=maps.shape[:1]: raise ValueError(f"show_cams: probs must be ({len(maps)},) for {len(maps)} maps, got {tuple(probs.shape)}")
+    names = classes if classes is not None else [str(c) for c in range(len(maps))]
+    titles = [f'{n} p={float(p):.2f}' for n,p in zip(names, probs)]
+    if not weight: return show_heatmaps(img, maps, titles, **kwargs)
+    axs = show_heatmaps(img, norm_max(maps.clamp(min=0))*probs[:,None,None], titles, normalize=False, **kwargs)
+    for ax in axs[:len(maps)]: ax.images[-1].set_clim(0, 1)   # one colour scale for all classes
+    return axs
 
 # %% ../nbs/20_cam.ipynb #b98a8c9a
 def cam_instances(maps:torch.Tensor, # (C, H, W) CAMs of one image in [0, 1], at the image's size
@@ -156,18 +104,21 @@ def cam_instances(maps:torch.Tensor, # (C, H, W) CAMs of one image in [0, 1], at
     present = probs>thr
     if top1: present[probs.argmax()] = True
     cls = present.nonzero()[:,0].cpu()
-    mp = _norm_max(maps[cls].float().cpu())
-    c = components(mp>cam_thr, mp)
-    keep = (c['area']>=min_frac*H*W).nonzero()[:,0]
-    if len(keep)==0: return Instances(torch.zeros(0,H,W,dtype=torch.bool), size=(H,W), points=torch.zeros(0,2))
-    masks = component_masks(c, keep)
-    labels = cls[c['src'][keep]]
-    scores = probs.cpu().float()[labels]*c['vmax'][keep]
-    pts = c['yx'][keep].flip(-1).float()
-    k = mask_nms(masks, scores, labels, nms_iou)
-    return Instances(masks[k], labels[k], scores[k], points=pts[k])
+    mp = norm_max(maps[cls].float().cpu())
+    c = components(mp>cam_thr, mp)                                             # regions of all present classes at once
+    labels = cls[c['src']]
+    scores = probs.cpu().float()[labels]*c['vmax']
+    return masks_to_instances(component_masks(c), labels, scores, c['yx'].flip(-1).float(), min_frac, nms_iou, size=(H,W))
 
 # %% ../nbs/20_cam.ipynb #c9f5dcc7
+def cam_dls(path, # dataset folder (`images/` and `annotations/instances_<split>.json`)
+            sz:int=128, # images are resized to `sz`×`sz`
+            bs:int=16, # batch size
+            train:str='train', valid:str='valid' # the two splits
+           ):
+    "DataLoaders of images and their image-level labels, for the CAM family (`label_dls`)"
+    return label_dls(path, sz=sz, bs=bs, train=train, valid=valid)
+
 class CamLearner(Learner):
     "A `Learner` whose `show_results` shows CAMs"
     def _maps(self, x):
@@ -183,7 +134,12 @@ class CamLearner(Learner):
         true = ','.join(str(vocab[i]) for i in y.nonzero()[:,0].tolist())
         ax.set_title(f"true: {true}\npred: {vocab[c]} {float(prob[c]):.2f}", fontsize=8)
 
-    def show_results(self, ds_idx:int=1, dl=None, max_n:int=6, ncols:int=3, figsize_per:float=2.5, **kwargs):
+    def show_results(self, ds_idx:int=1, # which `DataLoader` of `dls` (1: validation)
+                     dl=None, # a `DataLoader` to use instead
+                     max_n:int=6, # images to show
+                     ncols:int=3, # panels per row
+                     figsize_per:float=2.5, # inches per panel
+                     **kwargs):
         "Show `max_n` images of `dl` (or `dls[ds_idx]`) with the CAM of their top class"
         dl = dl or self.dls[ds_idx]
         x,y = dl.one_batch()[:2]
@@ -200,7 +156,7 @@ class CamLearner(Learner):
 
 def _cam_splitter(m): return [params(m.body), params(m.head)]
 
-def cam_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `label_dls`
+def cam_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `cam_dls`
                 arch:str='resnet18', # backbone (see `CamNet`)
                 pretrained:bool=False, # ImageNet weights
                 stride:int=32, # output stride of the backbone
@@ -217,64 +173,29 @@ def cam_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `labe
     return learner_cls(dls, model, loss_func=loss_func or BCEWithLogitsLossFlat(), metrics=metrics, splitter=_cam_splitter, **kwargs)
 
 # %% ../nbs/20_cam.ipynb #4b1de623
-def _norm_stats(learn):
-    "Mean and std of the `Normalize` in `learn.dls` (ImageNet's if there is none)"
-    for t in getattr(getattr(learn.dls, 'after_batch', None), 'fs', []):
-        if isinstance(t, Normalize): return t.mean.reshape(1,-1,1,1).cpu().float(), t.std.reshape(1,-1,1,1).cpu().float()
-    return torch.tensor(imagenet_stats[0]).reshape(1,3,1,1), torch.tensor(imagenet_stats[1]).reshape(1,3,1,1)
-
-def _input_size(learn, default=128):
-    "The (H, W) the learner's validation images are resized to"
-    try: fs = learn.dls.valid.after_item.fs
-    except AttributeError: fs = []
-    for t in fs:
-        if isinstance(t, Resize): s = t.size; return (s,s) if isinstance(s,int) else tuple(s)
-    return (default,default)
-
-def _n_images(imgs):
-    return len(imgs)
-
-def _get_image(imgs, i):
-    img = imgs.load_img(i) if hasattr(imgs, 'load_img') else imgs[i]
-    img = torch.as_tensor(img)
-    if img.ndim!=3 or img.shape[0]!=3: raise ValueError(f"expected a (3, H, W) uint8 image at index {i}, got shape {tuple(img.shape)}")
-    return img
-
-def prep_images(learn, # the learner (for its normalisation and device)
-                ims:list, # uint8 (3, H, W) tensors
-                sz:tuple # (H, W) model input size
-               )->torch.Tensor: # (B, 3, *sz) normalised, on the model's device
-    "Resize and normalise raw images as the learner's `DataLoaders` do"
-    x = torch.stack([F.interpolate(im[None].float()/255., size=sz, mode='bilinear', align_corners=False, antialias=True)[0] for im in ims])
-    mean,std = _norm_stats(learn)
-    dev = next(learn.model.parameters()).device
-    return ((x-mean)/std).to(dev)
-
-def image_batches(imgs, # list of uint8 (3, H, W) tensors, or a `CocoFolder`
-                  bs:int=16): # batch size
-    "Yield lists of at most `bs` images, loading them lazily"
-    n = _n_images(imgs)
-    for i in range(0, n, bs): yield [_get_image(imgs, j) for j in range(i, min(i+bs, n))]
-
-def cam_predict(learn:Learner, # a trained `cam_learner`
-                imgs, # list of uint8 (3, H, W) tensors, or a `CocoFolder`
+def cam_predict(learn, # a trained `cam_learner`, or a `Predictor`
+                imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
                 bs:int=16, # batch size
-                sz:tuple|None=None, # model input size; the `DataLoaders`' if `None`
+                sz:tuple|int|None=None, # model input size; the training size (`input_spec`) if `None`
                 scales:tuple=(1.0,), # scales for `multiscale_cam`
                 flip:bool=False, # flip augmentation
-                **kwargs # passed to `cam_instances` (`thr`, `cam_thr`, `min_frac`, `nms_iou`)
+                thr:float=0.5, # class probability threshold (see `cam_instances`)
+                cam_thr:float=0.3, # threshold on the max-normalised CAM
+                min_frac:float=0.001, # drop regions smaller than this fraction of the image
+                nms_iou:float=0.5 # class-aware mask NMS threshold
                )->list[Instances]:
     "CAM-baseline instances of every image, at each image's size"
-    sz = sz or _input_size(learn); res = []
-    learn.model.eval()
+    spec = input_spec(learn)
+    if sz is not None: spec = InputSpec(sz, spec.mean, spec.std)
+    model = learn.model.eval(); dev = next(model.parameters()).device; res = []
     for ims in image_batches(imgs, bs):
-        x = prep_images(learn, ims, sz)
+        x = prep_images(ims, spec, dev)
         with torch.no_grad():
-            probs = torch.sigmoid(learn.model(x)).cpu()
-            maps = multiscale_cam(learn.model, x, scales, flip).cpu()
+            probs = torch.sigmoid(model(x)).cpu()
+            maps = multiscale_cam(model, x, scales, flip).cpu()
         for im,mp,p in zip(ims, maps, probs):
             mp = F.interpolate(mp[None], size=im.shape[-2:], mode='bilinear', align_corners=False)[0]
-            res.append(cam_instances(mp, p, **kwargs))
+            res.append(cam_instances(mp, p, thr, cam_thr, min_frac, nms_iou))
     return res
 
 # %% ../nbs/20_cam.ipynb #3120e524
@@ -284,8 +205,8 @@ CAM_RECIPES = {
 }
 
 # %% ../nbs/20_cam.ipynb #afe972bc
-def _cam_dls(path, sz=128, bs=16, train='train', valid='valid', **_): return label_dls(path, sz=sz, bs=bs, train=train, valid=valid)
+def _cam_dls(path, sz=128, bs=16, train='train', valid='valid', **_): return cam_dls(path, sz=sz, bs=bs, train=train, valid=valid)
 def _cam_learn(dls, arch='resnet18', pretrained=False, stride=16, nf=32, **_): return cam_learner(dls, arch, pretrained, stride, nf=nf)
 def _cam_pred(learn, imgs, sz=None, bs=16, thr=.5, cam_thr=.3, **_):
-    return cam_predict(learn, imgs, bs=bs, sz=(sz,sz) if isinstance(sz,int) else sz, thr=thr, cam_thr=cam_thr)
+    return cam_predict(learn, imgs, bs=bs, sz=sz, thr=thr, cam_thr=cam_thr)
 register_method(Method('cam', _cam_dls, _cam_learn, _cam_pred, CAM_RECIPES, doc='CAM baseline: thresholded class activation maps, connected components'))

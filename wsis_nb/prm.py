@@ -6,7 +6,6 @@ Docs: https://wsis-nb.github.io/wsis_nb/prm.html.md"""
 
 # %% ../nbs/21_prm.ipynb #d1b760f7
 from __future__ import annotations
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,15 +14,16 @@ from contextlib import contextmanager
 from torch.nn.grad import conv2d_input
 from fastai.learner import Learner
 from torchvision.transforms.functional import gaussian_blur
-from .core import Instances, mask_nms, show_heatmaps, show_instances, to_hwc
-from .cam import (CamNet, CamLearner, cam_learner, components, component_masks, prep_images, image_batches,
-                         _input_size, _get_image, _n_images, _norm_max, _cam_dls)
+from .core import Instances, show_heatmaps
+from .masks import norm_max, components, component_masks, masks_to_instances
+from .data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
+from .cam import CamNet, CamLearner, cam_learner, cam_dls
 from .train import Method, register_method
 
 # %% auto #0
-__all__ = ['PRM_RULES', 'PRM_RECIPES', 'find_peaks', 'peak_stimulation', 'PRMNet', 'GuidedReLU', 'guided', 'MWPConv',
-           'probabilistic', 'select_peaks', 'prm_loop', 'prm', 'prm_instances', 'PRMLearner', 'prm_learner',
-           'peak_points', 'smooth_prms', 'prm_predict', 'prm_explorer']
+__all__ = ['PRM_RULES', 'PRM_RECIPES', 'find_peaks', 'peak_stimulation', 'PRMNet', 'MWPConv', 'probabilistic', 'GuidedReLU',
+           'guided', 'select_peaks', 'prm_loop', 'prm', 'peak_points', 'smooth_prms', 'prm_instances', 'PRMLearner',
+           'prm_learner', 'prm_predict', 'show_prms', 'prm_explorer']
 
 # %% ../nbs/21_prm.ipynb #6e67b9c0
 def find_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
@@ -47,44 +47,21 @@ def peak_stimulation(crm:torch.Tensor, # (B, C, h, w) class response maps
 # %% ../nbs/21_prm.ipynb #16e38240
 class PRMNet(CamNet):
     "`CamNet` whose logits come from peak stimulation"
-    def __init__(self, n_cls:int, arch:str='resnet18', pretrained:bool=False, stride:int=8, nf:int=32, win:int=3):
+    def __init__(self, n_cls:int, # number of classes
+                 arch:str='resnet18', # 'tiny' or a ResNet name (see `make_backbone`)
+                 pretrained:bool=False, # ImageNet weights for the backbone
+                 stride:int=8, # output stride of the backbone
+                 nf:int=32, # width of the 'tiny' backbone
+                 win:int=3): # peak window
         super().__init__(n_cls, arch, pretrained, stride, nf)
         self.win = win
-    def pool(self, crm): return peak_stimulation(crm, self.win)
-
-# %% ../nbs/21_prm.ipynb #4db2d38b
-class GuidedReLU(torch.autograd.Function):
-    "ReLU whose backward passes only positive gradients at positive inputs (guided back-propagation)"
-    generate_vmap_rule = True
-    @staticmethod
-    def forward(x): return x.clamp(min=0)
-    @staticmethod
-    def setup_context(ctx, inputs, output): ctx.save_for_backward(inputs[0])
-    @staticmethod
-    def backward(ctx, g):
-        x, = ctx.saved_tensors
-        return g.clamp(min=0)*(x>0)
-
-class _GuidedReLU(nn.Module):
-    def forward(self, x): return GuidedReLU.apply(x)
-
-@contextmanager
-def guided(model:nn.Module, # the network whose `nn.ReLU` modules are swapped
-           eval_mode:bool=True): # also put the model in eval mode (BatchNorm must not mix images)
-    "Context manager: `model` with guided ReLUs (and in eval mode); restored on exit"
-    swapped,was = [],model.training
-    for mod in list(model.modules()):
-        for name,child in list(mod.named_children()):
-            if isinstance(child, nn.ReLU): swapped.append((mod,name,child)); setattr(mod, name, _GuidedReLU())
-    if eval_mode: model.eval()
-    try: yield model
-    finally:
-        for mod,name,child in swapped: setattr(mod, name, child)
-        model.train(was)
+    def pool(self, crm:torch.Tensor)->torch.Tensor:
+        "(B, C) logits of response maps: `peak_stimulation`"
+        return peak_stimulation(crm, self.win)
 
 # %% ../nbs/21_prm.ipynb #probrul2
 class MWPConv(torch.autograd.Function):
-    "Conv2d whose backward shares each output's probability among its inputs in proportion to `x * W+` (eq. (1) of IAM)"
+    "Conv2d whose backward shares each output's probability among its inputs in proportion to `x * W+`"
     generate_vmap_rule = True
     @staticmethod
     def forward(x, w, b, wp, stride, padding, dilation, groups, signed): return F.conv2d(x, w, b, stride, padding, dilation, groups)
@@ -125,7 +102,7 @@ class _PassBN(nn.Module):
 @contextmanager
 def probabilistic(model:nn.Module, # the network whose convolutions and batch norms are swapped
                   eval_mode:bool=True): # kept for symmetry with `guided`: the rule needs eval-mode batch norm
-    "Context manager: `model` back-propagating probabilities by eq. (1) (eval mode); restored on exit"
+    "Context manager: `model` back-propagating probabilities by the PRM walk (eval mode); restored on exit"
     order = list(model.modules())
     kids = [(p,n,m) for p in order for n,m in p.named_children()]
     swapped,was,first = [],model.training,True
@@ -142,6 +119,36 @@ def probabilistic(model:nn.Module, # the network whose convolutions and batch no
     try: yield model
     finally:
         for p,n,m in swapped: setattr(p, n, m)
+        model.train(was)
+
+# %% ../nbs/21_prm.ipynb #4db2d38b
+class GuidedReLU(torch.autograd.Function):
+    "ReLU whose backward passes only positive gradients at positive inputs (guided back-propagation)"
+    generate_vmap_rule = True
+    @staticmethod
+    def forward(x): return x.clamp(min=0)
+    @staticmethod
+    def setup_context(ctx, inputs, output): ctx.save_for_backward(inputs[0])
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g.clamp(min=0)*(x>0)
+
+class _GuidedReLU(nn.Module):
+    def forward(self, x): return GuidedReLU.apply(x)
+
+@contextmanager
+def guided(model:nn.Module, # the network whose `nn.ReLU` modules are swapped
+           eval_mode:bool=True): # also put the model in eval mode (BatchNorm must not mix images)
+    "Context manager: `model` with guided ReLUs (and in eval mode); restored on exit"
+    swapped,was = [],model.training
+    for mod in list(model.modules()):
+        for name,child in list(mod.named_children()):
+            if isinstance(child, nn.ReLU): swapped.append((mod,name,child)); setattr(mod, name, _GuidedReLU())
+    if eval_mode: model.eval()
+    try: yield model
+    finally:
+        for mod,name,child in swapped: setattr(mod, name, child)
         model.train(was)
 
 PRM_RULES = {'probabilistic': probabilistic, 'guided': guided}
@@ -175,7 +182,7 @@ def select_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
 def prm_loop(model:nn.Module, # a `CamNet`/`PRMNet`
              x:torch.Tensor, # (B, 3, H, W) normalised images
              peaks:torch.Tensor, # (K, 4) `b, c, y, x` from `select_peaks`
-             rule:str='probabilistic' # back-propagation rule: 'probabilistic' (eq. (1)) or 'guided'
+             rule:str='probabilistic' # back-propagation rule: 'probabilistic' or 'guided'
             )->torch.Tensor: # (K, H, W) peak response maps
     "PRMs one peak at a time (a forward and a backward pass each): the slow reference"
     res = []
@@ -201,7 +208,7 @@ def prm(model:nn.Module, # a `CamNet`/`PRMNet`
         peaks:torch.Tensor, # (K, 4) `b, c, y, x` from `select_peaks`
         chunk:int=64, # peak slots per batched backward (memory bound)
         method:str='vmap', # 'vmap' (`is_grads_batched`) or 'replicate'
-        rule:str='probabilistic' # back-propagation rule: 'probabilistic' (eq. (1)) or 'guided'
+        rule:str='probabilistic' # back-propagation rule: 'probabilistic' or 'guided'
        )->torch.Tensor: # (K, H, W) peak response maps
     "Peak response maps of all `peaks` in one forward and one batched backward pass"
     if method not in ('vmap','replicate'): raise ValueError(f"prm: method must be 'vmap' or 'replicate', got {method!r}")
@@ -232,55 +239,6 @@ def prm(model:nn.Module, # a `CamNet`/`PRMNet`
             out[sel] = g[r[sel]-s, b[sel]].sum(1).clamp(min=0)
         return out
 
-# %% ../nbs/21_prm.ipynb #989aa8aa
-def prm_instances(prms:torch.Tensor, # (K, H, W) smoothed PRMs of one image, at the image's size
-                  labels:torch.Tensor, # (K,) class of each peak
-                  scores:torch.Tensor, # (K,) score of each peak
-                  points:torch.Tensor, # (K, 2) `x, y` of each peak in image pixels
-                  prm_thr:float=0.3, # threshold on each max-normalised PRM
-                  min_frac:float=0.001, # drop masks smaller than this fraction of the image
-                  nms_iou:float=0.5, # class-aware mask NMS threshold
-                  size:tuple|None=None # (H, W); `prms`' size if `None`
-                 )->Instances:
-    "Instances of one image: for each peak, the region of its thresholded PRM around the peak"
-    K = len(prms); H,W = tuple(size) if size is not None else tuple(prms.shape[-2:])
-    empty = Instances(torch.zeros(0,H,W, dtype=torch.bool), size=(H,W), points=torch.zeros(0,2))
-    if K==0: return empty
-    pm = _norm_max(prms.float().cpu())
-    c = components(pm>prm_thr, pm)
-    if len(c['src'])==0: return empty
-    px = points.round().long().cpu(); px[:,0].clamp_(0,W-1); px[:,1].clamp_(0,H-1)
-    at = c['labels'][torch.arange(K), px[:,1], px[:,0]]                           # (K,) component id at the peak (0: none)
-    best = torch.zeros(K, dtype=torch.long)                                     # component of each map with the largest value
-    o = torch.argsort(c['vmax'], stable=True)
-    best[c['src'][o]] = o+1                                                     # last write wins: the max
-    comp = torch.where(at>0, at, best)
-    ok = comp>0
-    masks = component_masks(c, comp[ok]-1)
-    lbl,sc,pt = labels.cpu()[ok],scores.cpu().float()[ok],points.cpu().float()[ok]
-    big = masks.flatten(1).sum(1)>=min_frac*H*W
-    masks,lbl,sc,pt = masks[big],lbl[big],sc[big],pt[big]
-    k = mask_nms(masks, sc, lbl, nms_iou)
-    return Instances(masks[k], lbl[k], sc[k], points=pt[k])
-
-# %% ../nbs/21_prm.ipynb #ee3f6a13
-class PRMLearner(CamLearner):
-    "A `Learner` whose `show_results` shows CAMs and their peaks"
-    def _panel(self, ax, img, crm, prob, y, vocab):
-        super()._panel(ax, img, crm, prob, y, vocab)
-        c = int(prob.argmax()); h,w = crm.shape[-2:]; H,W = img.shape[-2:]
-        yx = find_peaks(crm[None,c:c+1])[0,0].nonzero().float()
-        ax.plot((yx[:,1]+.5)*W/w-.5, (yx[:,0]+.5)*H/h-.5, 'w+', ms=7, mew=1.5)
-
-def prm_learner(dls, # `DataLoaders` of (image, one-hot labels)
-                arch:str='resnet18', # backbone
-                pretrained:bool=False, # ImageNet weights
-                stride:int=8, # output stride (peaks need resolution)
-                **kwargs # passed to `cam_learner`
-               )->Learner:
-    "A fastai `Learner` training a `PRMNet` with peak stimulation"
-    return cam_learner(dls, arch, pretrained, stride, model_cls=PRMNet, learner_cls=PRMLearner, **kwargs)
-
 # %% ../nbs/21_prm.ipynb #41099987
 def peak_points(peaks:torch.Tensor, # (K, 4) `b, c, y, x` in map cells
                 map_size:tuple, # (h, w) of the response maps
@@ -298,25 +256,70 @@ def smooth_prms(prms:torch.Tensor, # (K, H, W) PRMs
     k = 2*int(3*sigma)+1
     return gaussian_blur(prms[:,None], [k,k], [sigma,sigma])[:,0]
 
-def prm_predict(learn:Learner, # a trained `prm_learner`
-                imgs, # list of uint8 (3, H, W) tensors, or a `CocoFolder`
+# %% ../nbs/21_prm.ipynb #989aa8aa
+def prm_instances(prms:torch.Tensor, # (K, H, W) smoothed PRMs of one image, at the image's size
+                  labels:torch.Tensor, # (K,) class of each peak
+                  scores:torch.Tensor, # (K,) score of each peak
+                  points:torch.Tensor, # (K, 2) `x, y` of each peak in image pixels
+                  prm_thr:float=0.3, # threshold on each max-normalised PRM
+                  min_frac:float=0.001, # drop masks smaller than this fraction of the image
+                  nms_iou:float=0.5, # class-aware mask NMS threshold
+                  size:tuple|None=None # (H, W); `prms`' size if `None`
+                 )->Instances:
+    "Instances of one image: for each peak, the region of its thresholded PRM around the peak"
+    K = len(prms); H,W = tuple(size) if size is not None else tuple(prms.shape[-2:])
+    if K==0: return masks_to_instances(torch.zeros(0,H,W, dtype=torch.bool), torch.zeros(0), torch.zeros(0), torch.zeros(0,2), size=(H,W))
+    pm = norm_max(prms.float().cpu())
+    c = components(pm>prm_thr, pm)                                             # regions of all PRMs at once
+    px = points.round().long().cpu(); px[:,0].clamp_(0,W-1); px[:,1].clamp_(0,H-1)
+    at = c['labels'][torch.arange(K), px[:,1], px[:,0]]                           # (K,) region id at the peak (0: none)
+    o = torch.argsort(c['vmax'], stable=True); o = o[torch.argsort(c['src'][o], stable=True)]   # by PRM, then by max
+    last = torch.ones(len(o), dtype=torch.bool); last[:-1] = c['src'][o][1:]!=c['src'][o][:-1]  # each PRM's strongest region
+    best = torch.zeros(K, dtype=torch.long); best[c['src'][o][last]] = o[last]+1
+    comp = torch.where(at>0, at, best); ok = comp>0
+    return masks_to_instances(component_masks(c, comp[ok]-1), labels.cpu()[ok], scores.cpu().float()[ok], points.cpu().float()[ok],
+                              min_frac, nms_iou, size=(H,W))
+
+# %% ../nbs/21_prm.ipynb #ee3f6a13
+class PRMLearner(CamLearner):
+    "A `Learner` whose `show_results` shows CAMs and their peaks"
+    def _panel(self, ax, img, crm, prob, y, vocab):
+        super()._panel(ax, img, crm, prob, y, vocab)
+        c = int(prob.argmax()); h,w = crm.shape[-2:]; H,W = img.shape[-2:]
+        yx = find_peaks(crm[None,c:c+1])[0,0].nonzero().float()
+        ax.plot((yx[:,1]+.5)*W/w-.5, (yx[:,0]+.5)*H/h-.5, 'w+', ms=7, mew=1.5)
+
+def prm_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `cam_dls`
+                arch:str='resnet18', # backbone
+                pretrained:bool=False, # ImageNet weights
+                stride:int=8, # output stride (peaks need resolution)
+                **kwargs # passed to `cam_learner`
+               )->Learner:
+    "A fastai `Learner` training a `PRMNet` with peak stimulation"
+    return cam_learner(dls, arch, pretrained, stride, model_cls=PRMNet, learner_cls=PRMLearner, **kwargs)
+
+# %% ../nbs/21_prm.ipynb #prm0prd0
+def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
+                imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
                 bs:int=8, # images per batch
-                sz:tuple|None=None, # model input size; the `DataLoaders`' if `None`
+                sz:tuple|int|None=None, # model input size; the training size (`input_spec`) if `None`
                 thr:float=0.5, # class probability threshold
                 peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
                 min_prom:float=0.05, # keep peaks at least this prominent (see `select_peaks`)
                 sigma:float=2., # PRM smoothing (pixels at input size)
-                chunk:int=64, # peak slots per batched backward
+                prm_thr:float=0.3, # threshold on each max-normalised PRM (see `prm_instances`)
+                min_frac:float=0.001, # drop masks smaller than this fraction of the image
+                nms_iou:float=0.5, # class-aware mask NMS threshold
                 rule:str='probabilistic', # back-propagation rule (see `prm`)
-                **kwargs # passed to `prm_instances` (`prm_thr`, `min_frac`, `nms_iou`)
+                chunk:int=64 # peak slots per batched backward
                )->list[Instances]:
     "PRM instances of every image, at each image's size"
-    sz = sz or _input_size(learn); res = []
-    model = learn.model.eval()
+    spec = input_spec(learn)
+    if sz is not None: spec = InputSpec(sz, spec.mean, spec.std)
+    model = learn.model.eval(); dev = next(model.parameters()).device; res = []
     for ims in image_batches(imgs, bs):
-        x = prep_images(learn, ims, sz)
-        with torch.no_grad():
-            crm = model.cam(x); probs = torch.sigmoid(model.pool(crm))
+        x = prep_images(ims, spec, dev)
+        with torch.no_grad(): crm = model.cam(x); probs = torch.sigmoid(model.pool(crm))
         peaks,vals = select_peaks(crm, probs, thr, peak_thr, min_prom=min_prom)
         prms = smooth_prms(prm(model, x, peaks, chunk, rule=rule), sigma).cpu()                      # (K, *sz)
         peaks,vals,probs = peaks.cpu(),vals.cpu(),probs.cpu()
@@ -327,7 +330,8 @@ def prm_predict(learn:Learner, # a trained `prm_learner`
             sel = peaks[:,0]==bi; H,W = im.shape[-2:]
             p = prms[sel]
             if len(p): p = F.interpolate(p[None], size=(H,W), mode='bilinear', align_corners=False)[0]
-            res.append(prm_instances(p, peaks[sel,1], scores[sel], peak_points(peaks[sel], crm.shape[-2:], (H,W)), size=(H,W), **kwargs))
+            res.append(prm_instances(p, peaks[sel,1], scores[sel], peak_points(peaks[sel], crm.shape[-2:], (H,W)),
+                                     prm_thr, min_frac, nms_iou, size=(H,W)))
     return res
 
 # %% ../nbs/21_prm.ipynb #00da83c3
@@ -337,31 +341,57 @@ PRM_RECIPES = {
 }
 
 # %% ../nbs/21_prm.ipynb #0101b5d5
-def prm_explorer(learn:Learner, # a trained `prm_learner`
-                 imgs, # list of uint8 (3, H, W) tensors, or a `CocoFolder`
-                 peak_thr:float=0.5, # keep peaks at least this fraction of the largest
-                 sigma:float=2., # PRM smoothing
-                 max_prms:int=7 # PRMs shown at most
+def _classes(learn):
+    "Class names of a `Predictor` (`.classes`) or a `Learner` (`dls.vocab`)"
+    cls = getattr(learn, 'classes', None)
+    return [str(c) for c in (cls if cls is not None else learn.dls.vocab)]
+
+def show_prms(learn, # a trained `prm_learner`, or a `Predictor`
+              img:torch.Tensor, # uint8 (3, H, W) image
+              cls:int, # class index
+              peak_thr:float=0.5, # keep peaks at least this fraction of the largest
+              min_prom:float=0.05, # prominence test (see `select_peaks`)
+              sigma:float=2., # PRM smoothing
+              rule:str='probabilistic', # back-propagation rule (see `prm`)
+              max_prms:int=5, # PRMs shown at most (strongest peaks first)
+              figsize_per:float=2.2 # inches per panel
+             ):
+    "Draw class `cls`'s response map with its selected peaks, and the smoothed PRM of each peak"
+    spec,model = input_spec(learn),learn.model.eval(); names = _classes(learn)
+    x = prep_images([img], spec, next(model.parameters()).device)
+    with torch.no_grad(): crm = model.cam(x); p = float(torch.sigmoid(model.pool(crm))[0,cls])
+    peaks,vals = select_peaks(crm[:,cls:cls+1], peak_thr=peak_thr, min_prom=min_prom)
+    o = vals.argsort(descending=True)[:max_prms]; peaks,vals = peaks[o],vals[o]; peaks[:,1] = cls
+    prms = smooth_prms(prm(model, x, peaks, rule=rule), sigma).cpu()
+    maps = torch.cat([F.interpolate(crm[:,cls:cls+1].relu(), size=spec.sz, mode='bilinear', align_corners=False)[0].cpu(), prms])
+    titles = [f'CAM {names[cls]} p={p:.2f}']+[f'PRM {k}, peak {float(v):.1f}' for k,v in enumerate(vals)]
+    pts = peak_points(peaks, crm.shape[-2:], img.shape[-2:]).cpu()
+    axs = show_heatmaps(img, maps, titles, ncols=len(maps), figsize_per=figsize_per)
+    for k,ax in enumerate(axs[:len(maps)]):
+        pk = pts if k==0 else pts[k-1:k]
+        ax.plot(pk[:,0], pk[:,1], 'w+', ms=8, mew=1.5)
+    return axs
+
+def prm_explorer(learn, # a trained `prm_learner`, or a `Predictor`
+                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
+                 i:int=0, # the image shown first
+                 cls:str|None=None, # the class shown first; the image's most probable if `None`
+                 **kwargs # passed to `show_prms` (`peak_thr`, `min_prom`, `sigma`, `rule`, `max_prms`)
                 ):
-    "An `ipywidgets` picker of image and class showing the CAM, its peaks and their PRMs"
+    "An `ipywidgets` picker of image and class showing `show_prms`"
     import ipywidgets as W
-    vocab,sz = [str(v) for v in learn.dls.vocab],_input_size(learn)
+    names = _classes(learn)
+    if cls is None:
+        x = prep_images([get_image(imgs, i)], input_spec(learn), next(learn.model.parameters()).device)
+        with torch.no_grad(): cls = names[int(learn.model.eval()(x)[0].argmax())]
     def show(i, cls):
-        img,c = _get_image(imgs, i),vocab.index(cls)
-        x = prep_images(learn, [img], sz); model = learn.model.eval()
-        with torch.no_grad(): crm = model.cam(x); p = float(torch.sigmoid(model.pool(crm))[0,c])
-        peaks,vals = select_peaks(crm[:,c:c+1], peak_thr=peak_thr)
-        peaks,vals = peaks[:max_prms],vals[:max_prms]; peaks[:,1] = c
-        prms = smooth_prms(prm(model, x, peaks), sigma).cpu()
-        maps = torch.cat([F.interpolate(crm[:,c:c+1].relu(), size=sz, mode='bilinear', align_corners=False)[0].cpu(), prms])
-        titles = [f'CAM {cls} (p={p:.2f})']+[f'PRM {k} (peak {float(v):.2f})' for k,v in enumerate(vals)]
-        show_heatmaps(img, maps, titles, points=peak_points(peaks, crm.shape[-2:], img.shape[-2:]), figsize_per=2.2)
-        plt.show()
-    return W.interactive(show, i=W.Dropdown(options=list(range(_n_images(imgs))), description='image'),
-                         cls=W.Dropdown(options=vocab, description='class'))
+        show_prms(learn, get_image(imgs, i), names.index(cls), **kwargs); plt.show()
+    return W.interactive(show, i=W.Dropdown(options=list(range(n_images(imgs))), value=i, description='image'),
+                         cls=W.Dropdown(options=names, value=cls, description='class'))
 
 # %% ../nbs/21_prm.ipynb #f490a8c6
+def _prm_dls(path, sz=128, bs=16, train='train', valid='valid', **_): return cam_dls(path, sz=sz, bs=bs, train=train, valid=valid)
 def _prm_learn(dls, arch='resnet18', pretrained=False, stride=8, nf=32, **_): return prm_learner(dls, arch, pretrained, stride, nf=nf)
 def _prm_pred(learn, imgs, sz=None, bs=8, thr=.5, peak_thr=.5, sigma=2., prm_thr=.3, **_):
-    return prm_predict(learn, imgs, bs=bs, sz=(sz,sz) if isinstance(sz,int) else sz, thr=thr, peak_thr=peak_thr, sigma=sigma, prm_thr=prm_thr)
-register_method(Method('prm', _cam_dls, _prm_learn, _prm_pred, PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions'))
+    return prm_predict(learn, imgs, bs=bs, sz=sz, thr=thr, peak_thr=peak_thr, sigma=sigma, prm_thr=prm_thr)
+register_method(Method('prm', _prm_dls, _prm_learn, _prm_pred, PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions'))
