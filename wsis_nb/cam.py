@@ -19,11 +19,11 @@ from .masks import norm_max, components, component_masks, masks_to_instances
 from .data.core import label_dls
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import make_backbone
-from .train import Method, register_method
+from .registry import Method, train_stage
 
 # %% auto #0
-__all__ = ['CAM_RECIPES', 'CamNet', 'cam', 'multiscale_cam', 'show_cams', 'cam_instances', 'cam_dls', 'CamLearner', 'cam_learner',
-           'cam_predict']
+__all__ = ['CAM_RECIPES', 'cam_method', 'CamNet', 'cam', 'multiscale_cam', 'show_cams', 'cam_instances', 'cam_dls', 'CamLearner',
+           'cam_learner', 'cam_predict']
 
 # %% ../nbs/20_cam.ipynb #bf902a24
 class CamNet(nn.Module):
@@ -200,13 +200,12 @@ def cam_predict(learn, # a trained `cam_learner`, or a `Predictor`
 
 # %% ../nbs/20_cam.ipynb #3120e524
 CAM_RECIPES = {
-    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2, thr=0.5, cam_thr=0.5),
-    'paper': dict(arch='resnet50', pretrained=True, stride=16, sz=448, bs=16, epochs=20, lr=1e-2, thr=0.5, cam_thr=0.3),
+    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2,
+                  scales=(1.0,), flip=False, thr=0.5, cam_thr=0.5, min_frac=0.001, nms_iou=0.5),
+    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=16, sz=448, bs=16, epochs=20, lr=1e-2,
+                  scales=(1.0,0.5,1.5), flip=True, thr=0.5, cam_thr=0.3, min_frac=0.001, nms_iou=0.5),
 }
 
 # %% ../nbs/20_cam.ipynb #afe972bc
-def _cam_dls(path, sz=128, bs=16, train='train', valid='valid', **_): return cam_dls(path, sz=sz, bs=bs, train=train, valid=valid)
-def _cam_learn(dls, arch='resnet18', pretrained=False, stride=16, nf=32, **_): return cam_learner(dls, arch, pretrained, stride, nf=nf)
-def _cam_pred(learn, imgs, sz=None, bs=16, thr=.5, cam_thr=.3, **_):
-    return cam_predict(learn, imgs, bs=bs, sz=sz, thr=thr, cam_thr=cam_thr)
-register_method(Method('cam', _cam_dls, _cam_learn, _cam_pred, CAM_RECIPES, doc='CAM baseline: thresholded class activation maps, connected components'))
+cam_method = Method('cam', 'image labels', [train_stage('cam', cam_dls, cam_learner, CamNet, cam_predict, doc='classifier on image labels')],
+                    CAM_RECIPES, doc='CAM baseline: thresholded class activation maps, connected components')

@@ -62,7 +62,7 @@ def used_keys(settings:dict, *fs)->dict:
     names = set().union(*[accepted(f) for f in fs if f is not None])
     return {k:v for k,v in settings.items() if k in names}
 
-# %% ../nbs/09a_registry.ipynb #5206c90d
+# %% ../nbs/09a_registry.ipynb #f78fc93e
 @dataclass
 class StageContext:
     "What a running stage sees: dataset folder, method, settings, and the paths of every stage's files"
@@ -93,8 +93,9 @@ class Stage:
     predict:Callable|None=None # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
     dls:Callable|None=None # for training stages: dls(path, **settings) -> DataLoaders
     learner:Callable|None=None # for training stages: learner(dls, **settings) -> Learner
+    def __repr__(self): return f"Stage({self.name!r}{', trains' if self.learner is not None else ''})"
 
-# %% ../nbs/09a_registry.ipynb #bbec0042
+# %% ../nbs/09a_registry.ipynb #6161bc2d
 @dataclass
 class Method:
     "A weakly supervised method: supervision, ordered stages, named recipes"
@@ -103,6 +104,7 @@ class Method:
     stages:list # `Stage`s, run in order
     recipes:dict # recipe name -> dict of settings (`quick` and `paper`)
     doc:str='' # one line for `--list`
+    def __repr__(self): return f"Method({self.name!r}, {self.supervision!r}, stages={[s.name for s in self.stages]}, recipes={list(self.recipes)})"
     def stage(self, name:str)->Stage:
         "The stage called `name`, with a clear error naming the stages there are"
         for s in self.stages:
@@ -340,7 +342,7 @@ def stage_seconds(method:str|Method, data:str|Path)->float:
         if p.exists(): tot += json.loads(p.read_text()).get('seconds', 0.)
     return tot
 
-# %% ../nbs/09a_registry.ipynb #13edef53
+# %% ../nbs/09a_registry.ipynb #658f6fab
 from fastai.callback.core import Callback
 from fastai.callback.progress import ProgressCallback
 
@@ -356,6 +358,6 @@ class EpochLine(Callback):
 def quiet_progress(learn):
     "Replace `learn`'s progress bars and table by `EpochLine`"
     if hasattr(learn, 'progress'): learn.remove_cb(ProgressCallback)
-    learn.recorder.silent = True
+    learn.logger = lambda *a, **k: None      # the recorder's raw list per epoch
     if not any(isinstance(c, EpochLine) for c in learn.cbs): learn.add_cb(EpochLine())
     return learn
