@@ -1,4 +1,4 @@
-"""`wsis-train`, `wsis-predict`, `wsis-eval` and `wsis-demo`: any registered method on any COCO-style dataset folder.
+"""`wsis-train`, `wsis-predict`, `wsis-eval`, `wsis-bench` and `wsis-demo`: any registered method on any COCO-style dataset folder or folder of photos.
 
 Docs: https://wsis-nb.github.io/wsis_nb/cli.html.md"""
 
@@ -6,72 +6,56 @@ Docs: https://wsis-nb.github.io/wsis_nb/cli.html.md"""
 
 # %% ../nbs/70_cli.ipynb #26b05fdd
 from __future__ import annotations
-import json, time
+import warnings
+warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)   # raised by a dependency at import, not ours to fix
+import json, sys, time
 from pathlib import Path
+from typing import Annotated
 import torch
-import matplotlib
 import matplotlib.pyplot as plt
 from contextlib import contextmanager
 from fastcore.script import call_parse, store_true, bool_arg, CliError, is_cli
-from fastprogress.fastprogress import progress_bar
-from .core import Instances, show_instances, save_json, set_seed
+from .core import Instances, show_comparison, save_json, set_seed
 from .data.core import CocoFolder
-from .data.toy import make_toy, TOY_BENCH
+from .data.images import open_images
+from .data.toy import make_toy, toy_bench, TOY_BENCH
 from .metrics import map_r, abo, coco_eval
-from .train import METHODS, get_method, get_recipe, fit_resumable, read_checkpoint_info
-import wsis_nb.cam, wsis_nb.prm   # importing a method module registers it
+from .registry import (METHODS, Method, get_method, load_methods, get_recipe, parse_sets, run_method, load_predictor,
+                              write_instances, stage_seconds, stage_view)
 
 # %% auto #0
-__all__ = ['train', 'load_trained', 'predict', 'write_predictions', 'evaluate', 'wsis_train', 'wsis_predict', 'wsis_eval',
-           'show_predictions', 'wsis_demo']
+__all__ = ['BENCH_COLS', 'list_methods', 'default_ckpt', 'train', 'predict', 'write_predictions', 'evaluate', 'wsis_train',
+           'wsis_predict', 'wsis_eval', 'bench', 'bench_table', 'wsis_bench', 'show_predictions', 'wsis_demo']
+
+# %% ../nbs/70_cli.ipynb #f5c2d43c
+def list_methods()->str:
+    "A table of the registered methods: supervision, stages, recipes"
+    rows = [f"{'method':<12} {'supervision':<13} {'stages':<26} {'recipes':<14} description"]
+    for n,m in sorted(load_methods().items()):
+        rows.append(f"{n:<12} {m.supervision:<13} {' → '.join(s.name for s in m.stages):<26} {', '.join(m.recipes):<14} {m.doc}")
+    return '\n'.join(rows)
 
 # %% ../nbs/70_cli.ipynb #ed9646dd
-def _ckpt(data, method, ckpt): return Path(ckpt) if ckpt else Path(data)/'models'/f'{method}.pth'
+def default_ckpt(method:str, data:str|Path)->Path:
+    "The checkpoint of `method`'s last training stage in dataset folder `data`"
+    return Path(data)/'models'/method/f'{get_method(method).predict_stage.name}.pth'
 
-def train(method:str, data:str|Path, recipe:str='quick', ckpt:str|Path|None=None, resume:bool=True,
-          train_split:str='train', valid_split:str='valid', **overrides):
-    "Train `method` on the dataset folder `data` with `recipe` (and `overrides`); returns the Learner"
-    m = get_method(method); r = get_recipe(m, recipe, **overrides)
-    data = Path(data)
-    if not data.is_dir(): raise FileNotFoundError(f"Dataset folder {str(data)!r} does not exist (expected images/ and annotations/instances_<split>.json)")
-    dls = m.dls(data, train=train_split, valid=valid_split, **r)
-    learn = m.learner(dls, **r)
-    meta = dict(method=method, recipe=recipe, settings=r, vocab=list(dls.vocab))
-    learn.wsis_settings = r     # prediction reads its thresholds from here
-    fit_resumable(learn, r['epochs'], r['lr'], _ckpt(data, method, ckpt), meta=meta, resume=resume)
-    return learn
+def train(method:str, data:str|Path, recipe:str='quick', stage:str|None=None, sets:dict|None=None, force:bool=False, **overrides):
+    "Run `method`'s stages (or one `stage`) on dataset folder `data`; returns the checkpoint of its last training stage"
+    run_method(method, data, recipe, stage, sets, force, **overrides)
+    return default_ckpt(method, data)
 
-def load_trained(method:str, data:str|Path, ckpt:str|Path|None=None):
-    "A Learner for `method` with the weights of a finished or interrupted `train` run"
-    fn = _ckpt(data, method, ckpt); info = read_checkpoint_info(fn)
-    if info is None or not fn.exists(): raise FileNotFoundError(f"No checkpoint {str(fn)!r} (with its .json): run `wsis-train {method} {data}` first")
-    if info.get('method')!=method: raise ValueError(f"Checkpoint {str(fn)!r} was trained with method {info.get('method')!r}, not {method!r}")
-    m,r = get_method(method),info['settings']
-    dls = m.dls(Path(data), **{**r, 'train':'train', 'valid':'valid'}) if (Path(data)/'annotations'/'instances_train.json').exists() else None
-    if dls is None: raise FileNotFoundError(f"{data}/annotations/instances_train.json is needed to rebuild the DataLoaders of {method!r}")
-    learn = m.learner(dls, **r); learn.wsis_settings = r
-    learn.model.load_state_dict(torch.load(fn, map_location='cpu', weights_only=False)['model'])
-    learn.model.to(dls.device)
-    if list(dls.vocab)!=info['vocab']: raise ValueError(f"Classes of {data} {list(dls.vocab)} differ from those the checkpoint was trained on {info['vocab']}")
-    return learn
+def predict(ckpt:str|Path, # a checkpoint of a training stage
+            imgs, # a `CocoFolder`, an `ImageFiles`, or a list of uint8 (3, H, W) tensors
+            progress:bool|None=None, # progress bar; when output is a terminal if `None`
+            **overrides)->list[Instances]: # settings to change (thresholds)
+    "Predicted `Instances` for every image of `imgs`, from the checkpoint alone"
+    p = load_predictor(ckpt)
+    return p(imgs, progress=sys.stdout.isatty() if progress is None else progress, **overrides)
 
-# %% ../nbs/70_cli.ipynb #a94dae1b
-def predict(learn, method:str, folder:CocoFolder, chunk:int=32, **kw)->list[Instances]:
-    "Predicted `Instances` for every image of `folder`, in chunks of `chunk` images, with a progress bar"
-    m = get_method(method); preds = []
-    kw = {**getattr(learn, 'wsis_settings', {}), **kw}
-    for s in progress_bar(range(0, len(folder), chunk), leave=False):
-        imgs = [folder.load_img(i) for i in range(s, min(s+chunk, len(folder)))]
-        preds += m.predict(learn, imgs, **kw)
-    return preds
-
-def write_predictions(preds:list[Instances], folder:CocoFolder, fname:str|Path):
-    "Write `preds` for the images of `folder` as a COCO json (atomic)"
-    anns = []
-    for i,p in enumerate(preds): anns += p.to_coco(folder.img_ids[i], folder.cat_ids, start_id=len(anns)+1)
-    cats = [dict(id=c, name=n) for c,n in zip(folder.cat_ids, folder.classes)]
-    save_json(dict(images=list(folder.images), categories=cats, annotations=anns), fname)
-    return Path(fname)
+def write_predictions(preds:list[Instances], imgs, classes:list, fname:str|Path)->Path:
+    "Write `preds` for the images of `imgs` (a `CocoFolder` or `ImageFiles`) as a COCO json (atomic)"
+    return write_instances(preds, imgs.images, classes, fname, getattr(imgs, 'cat_ids', None))
 
 def evaluate(preds:list[Instances], folder:CocoFolder)->dict:
     "mAP^r at .25/.5/.7/.75, ABO and COCO mask AP of `preds` against the ground truth of `folder`"
@@ -94,70 +78,128 @@ def _user_errors():
         raise
 
 # %% ../nbs/70_cli.ipynb #8c89de04
+_Pos = Annotated[str, {'opt':False, 'nargs':'?'}]
+
 @call_parse
-def wsis_train(method:str, # method name (e.g. `prm`, `cam`)
-               data:str, # COCO-style dataset folder
-               recipe:str='quick', # named recipe of the method
-               epochs:int=None, lr:float=None, sz:int=None, bs:int=None, arch:str=None, # recipe overrides
+def wsis_train(method:_Pos=None, # method name (see `--list`)
+               data:_Pos=None, # COCO-style dataset folder
+               recipe:str='quick', # named recipe of the method (`quick`, `paper`)
+               stage:str=None, # run only this stage
+               set:Annotated[str, {'action':'append'}]=None, # a setting KEY=VALUE of the recipe (repeatable; KEY may be STAGE.KEY)
+               epochs:int=None, lr:float=None, sz:int=None, bs:int=None, arch:str=None, # shorthands for --set
                pretrained:bool_arg=None, # override the recipe's use of ImageNet weights (`--pretrained false`)
-               ckpt:str=None, # checkpoint path (default `<data>/models/<method>.pth`)
-               no_resume:store_true=False): # start afresh even if an unfinished run is there
-    "Train a registered method on a dataset folder, resuming an interrupted run"
+               force:store_true=False, # rerun stages whose outputs are current
+               list:store_true=False): # list the methods, their stages, supervision and recipes
+    "Train a registered method on a dataset folder, stage by stage, resuming an interrupted run"
+    if list: print(list_methods()); return
+    if method is None or data is None: raise CliError('error: give METHOD and DATA (or --list)')
     t = time.time()
-    with _user_errors(): train(method, data, recipe, ckpt, resume=not no_resume, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
-    print(f'trained {method} in {time.time()-t:.0f} s; checkpoint {_ckpt(data, method, ckpt)}')
+    with _user_errors(): ck = train(method, data, recipe, stage, parse_sets(set), force, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
+    print(f'{method}: finished in {time.time()-t:.0f} s; checkpoint {ck}')
 
 @call_parse
 def wsis_predict(method:str, # method name
-                 data:str, # COCO-style dataset folder (with a trained checkpoint)
-                 split:str='valid', # split to predict
-                 ckpt:str=None, # checkpoint path (default `<data>/models/<method>.pth`)
-                 out:str=None): # output json (default `<data>/annotations/instances_<split>.<method>.json`)
-    "Predict instances for a split and write them as COCO json"
-    with _user_errors(): learn = load_trained(method, data, ckpt); folder = CocoFolder(data, split)
-    fn = write_predictions(predict(learn, method, folder), folder, out or Path(data)/'annotations'/f'instances_{split}.{method}.json')
-    print(f'wrote {fn}')
+                 images:str, # a dataset folder (with `--split`), a folder of photos, or one image file
+                 split:str='valid', # split to predict when IMAGES is a dataset folder
+                 ckpt:str=None, # checkpoint (default `IMAGES/models/<method>/<last stage>.pth`)
+                 out:str=None, # output json (default `IMAGES/annotations/instances_<split>.<method>.json`, or `IMAGES/predictions.<method>.json`)
+                 set:Annotated[str, {'action':'append'}]=None): # a prediction setting KEY=VALUE (repeatable)
+    "Predict instances for a dataset split or a folder of photos and write them as COCO json"
+    t = time.time()
+    with _user_errors():
+        imgs = open_images(images, split); ck = ckpt or default_ckpt(method, images)
+        p = load_predictor(ck)
+        if p.method!=method: raise ValueError(f"checkpoint {ck} was trained for method {p.method!r}, not {method!r}")
+        preds = p(imgs, progress=sys.stdout.isatty(), **parse_sets(set))
+    if out is None: out = Path(images)/'annotations'/f'instances_{split}.{method}.json' if isinstance(imgs, CocoFolder) else Path(imgs.path)/f'predictions.{method}.json'
+    fn = write_predictions(preds, imgs, p.classes, out)
+    print(f'wrote {fn}: {sum(len(x) for x in preds)} instances in {len(preds)} images, {time.time()-t:.1f} s')
 
 @call_parse
 def wsis_eval(method:str, # method name
               data:str, # COCO-style dataset folder (with a trained checkpoint)
               split:str='valid', # split to evaluate
-              ckpt:str=None): # checkpoint path (default `<data>/models/<method>.pth`)
+              ckpt:str=None, # checkpoint (default `<data>/models/<method>/<last stage>.pth`)
+              set:Annotated[str, {'action':'append'}]=None): # a prediction setting KEY=VALUE (repeatable)
     "Evaluate a trained method on a split: mAP^r, ABO, COCO AP"
-    with _user_errors(): learn = load_trained(method, data, ckpt); folder = CocoFolder(data, split)
-    res = evaluate(predict(learn, method, folder), folder)
+    with _user_errors():
+        folder = CocoFolder(data, split)
+        res = evaluate(predict(ckpt or default_ckpt(method, data), folder, **parse_sets(set)), folder)
     print(_table(res)); return res
 
+# %% ../nbs/70_cli.ipynb #cab3cb64
+BENCH_COLS = ('mAP@0.25','mAP@0.5','mAP@0.7','mAP@0.75','ABO')
+
+def bench(methods:list|None=None, # method names; every registered one if `None` (the oracle last)
+          data:str|Path='wsis_bench/toy-bench', # where toy-bench is written (or found)
+          split:str='test', # the split reported
+          recipe:str='quick', # the recipe trained
+          sets:dict|None=None, # setting overrides for every method (e.g. `{'epochs': 1}` for a smoke test)
+          log=print)->dict: # {method: {metric: value}}
+    "Train (or reuse) and evaluate methods on toy-bench (or an existing dataset folder); one row of metrics and times per method"
+    methods = methods or sorted(load_methods(), key=lambda n: (n=='oracle', n))
+    data = Path(data)
+    if not (data/'annotations'/f'instances_{split}.json').exists(): data = toy_bench(data)
+    folder = CocoFolder(data, split); res = {}
+    for n in methods:
+        run_method(n, data, recipe, sets=sets, log=log)
+        p = load_predictor(default_ckpt(n, data))
+        t = time.time(); preds = p(folder); tp = (time.time()-t)/len(folder)
+        ev = evaluate(preds, folder)
+        res[n] = dict(supervision=get_method(n).supervision, **{k:ev[k] for k in BENCH_COLS}, train_s=stage_seconds(n, data), predict_ms_per_image=1000*tp)
+    if 'oracle' in res:
+        for r in res.values(): r['of_oracle'] = r['mAP@0.5']/max(res['oracle']['mAP@0.5'], 1e-9)
+    return res
+
+def bench_table(res:dict)->str:
+    "The benchmark results as a markdown table"
+    cols = ['method','supervision',*[f'mAP^r@{c[4:]}' if c.startswith('mAP') else c for c in BENCH_COLS],'@0.5 / oracle','train (s)','predict (ms/img)']
+    rows = ['| '+' | '.join(cols)+' |', '|'+'---|'*len(cols)]
+    for n,r in res.items():
+        rows.append('| '+' | '.join([n, r['supervision'], *[f'{r[c]:.3f}' for c in BENCH_COLS],
+                                     f"{r['of_oracle']:.2f}" if 'of_oracle' in r else '–', f"{r['train_s']:.0f}", f"{r['predict_ms_per_image']:.1f}"])+' |')
+    return '\n'.join(rows)
+
+@call_parse
+def wsis_bench(methods:str=None, # comma-separated method names (default: all registered)
+               split:str='test', # split to report
+               data:str='wsis_bench/toy-bench', # toy-bench folder (written if it holds no such split)
+               recipe:str='quick', # recipe of every method
+               set:Annotated[str, {'action':'append'}]=None, # a setting KEY=VALUE for every method (repeatable)
+               json:str=None): # also write the results as JSON {method: {metric: value}}
+    "Train every method's quick recipe on toy-bench (reusing finished stages) and print the leaderboard"
+    with _user_errors(): res = bench(methods.split(',') if methods else None, data, split, recipe, parse_sets(set))
+    print(bench_table(res))
+    if json: save_json(res, json); print(f'wrote {json}')
+    return res
+
 # %% ../nbs/70_cli.ipynb #31045db9
-def show_predictions(folder:CocoFolder, preds:list[Instances], n:int=8, ncols:int=4, fname:str|Path|None=None, size:float=2.6):
-    "Ground truth (top) and predictions (below) for the first `n` images of `folder`; saved to `fname` if given"
+def show_predictions(folder:CocoFolder, preds:list[Instances], n:int=8, ncols:int=4, fname:str|Path|None=None, size:float=2.8):
+    "Ground truth (outlines) and predictions (filled) for the first `n` images of `folder`; saved to `fname` if given"
     n = min(n, len(folder)); ncols = min(ncols, n); nr = (n+ncols-1)//ncols
-    fig,axs = plt.subplots(2*nr, ncols, figsize=(size*ncols, size*2*nr), squeeze=False)
-    for i in range(n):
-        r,c = 2*(i//ncols), i%ncols; img = folder.load_img(i)
-        show_instances(img, folder.instances(i), ax=axs[r,c], class_names=folder.classes, show_scores=False, title='truth')
-        show_instances(img, preds[i], ax=axs[r+1,c], class_names=folder.classes, title='predicted')
-    for ax in axs.ravel()[2*n:]: ax.axis('off')
+    fig,axs = plt.subplots(nr, ncols, figsize=(size*ncols, size*nr), squeeze=False)
+    for i in range(n): show_comparison(folder.load_img(i), folder.instances(i), preds[i], ax=axs.ravel()[i], class_names=folder.classes)
+    for ax in axs.ravel()[n:]: ax.axis('off')
     fig.tight_layout()
-    if fname is not None: fig.savefig(fname, dpi=80); plt.close(fig)
+    if fname is not None: fig.savefig(fname, dpi=90); plt.close(fig)
     return fig
 
 @call_parse
-def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoint and picture
+def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and picture
               method:str='prm', # method to run
-              n_train:int=None, n_valid:int=None, sz:int=None, # toy data size (default: toy-bench)
+              n_train:int=None, n_valid:int=None, n_test:int=None, sz:int=None, # toy data size (default: toy-bench)
               epochs:int=None, # training epochs (default: the method's quick recipe)
               seed:int=0):
-    "Train the CAM/PRM pipeline on toy scenes on the CPU, print mAP^r and draw the predicted instances"
+    "Train a method on toy scenes on the CPU, print mAP^r on the test split and draw the predicted instances"
     t0 = time.time(); set_seed(seed); out = Path(out)
-    cfg = {**{k:v for k,v in TOY_BENCH.items() if k!='name'}, **{k:v for k,v in dict(n_train=n_train, n_valid=n_valid, sz=sz).items() if v is not None}}
+    cfg = {**{k:v for k,v in TOY_BENCH.items() if k!='name'}, **{k:v for k,v in dict(n_train=n_train, n_valid=n_valid, n_test=n_test, sz=sz).items() if v is not None}}
     data = make_toy(out/'toy', **cfg)
-    print(f'toy scenes: {cfg["n_train"]} train / {cfg["n_valid"]} valid images of {cfg["sz"]} px in {data}')
-    learn = train(method, data, 'quick', epochs=epochs, sz=cfg['sz'])
-    t1 = time.time(); folder = CocoFolder(data, 'valid')
-    preds = predict(learn, method, folder)
+    print(f'toy scenes: {cfg["n_train"]} train / {cfg["n_valid"]} valid / {cfg["n_test"]} test images of {cfg["sz"]} px in {data}')
+    with _user_errors(): ck = train(method, data, 'quick', epochs=epochs, sz=cfg['sz'])
+    t1 = time.time(); folder = CocoFolder(data, 'test')
+    preds = predict(ck, folder)
     res = evaluate(preds, folder)
-    write_predictions(preds, folder, data/'annotations'/f'instances_valid.{method}.json')
+    write_predictions(preds, folder, folder.classes, data/'annotations'/f'instances_test.{method}.json')
     show_predictions(folder, preds, fname=out/'instances.png')
     print(_table({k:v for k,v in res.items() if k in ('mAP@0.25','mAP@0.5','mAP@0.75')}))
     print(f'picture: {out/"instances.png"}; train {t1-t0:.0f} s, predict+eval {time.time()-t1:.0f} s')

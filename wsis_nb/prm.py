@@ -18,12 +18,12 @@ from .core import Instances, show_heatmaps
 from .masks import norm_max, components, component_masks, masks_to_instances
 from .data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
 from .cam import CamNet, CamLearner, cam_learner, cam_dls
-from .train import Method, register_method
+from .registry import Method, train_stage, refine_method
 
 # %% auto #0
-__all__ = ['PRM_RULES', 'PRM_RECIPES', 'find_peaks', 'peak_stimulation', 'PRMNet', 'MWPConv', 'probabilistic', 'GuidedReLU',
-           'guided', 'select_peaks', 'prm_loop', 'prm', 'peak_points', 'smooth_prms', 'prm_instances', 'PRMLearner',
-           'prm_learner', 'prm_predict', 'show_prms', 'prm_explorer']
+__all__ = ['PRM_RULES', 'PRM_RECIPES', 'prm_method', 'find_peaks', 'peak_stimulation', 'PRMNet', 'MWPConv', 'probabilistic',
+           'GuidedReLU', 'guided', 'select_peaks', 'prm_loop', 'prm', 'peak_points', 'smooth_prms', 'prm_instances',
+           'PRMLearner', 'prm_learner', 'prm_predict', 'show_prms', 'prm_explorer']
 
 # %% ../nbs/21_prm.ipynb #6e67b9c0
 def find_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
@@ -293,10 +293,11 @@ def prm_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `cam_
                 arch:str='resnet18', # backbone
                 pretrained:bool=False, # ImageNet weights
                 stride:int=8, # output stride (peaks need resolution)
+                nf:int=32, # width of the 'tiny' backbone
                 **kwargs # passed to `cam_learner`
                )->Learner:
     "A fastai `Learner` training a `PRMNet` with peak stimulation"
-    return cam_learner(dls, arch, pretrained, stride, model_cls=PRMNet, learner_cls=PRMLearner, **kwargs)
+    return cam_learner(dls, arch, pretrained, stride, nf=nf, model_cls=PRMNet, learner_cls=PRMLearner, **kwargs)
 
 # %% ../nbs/21_prm.ipynb #prm0prd0
 def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
@@ -336,8 +337,10 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
 
 # %% ../nbs/21_prm.ipynb #00da83c3
 PRM_RECIPES = {
-    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2, thr=0.5, peak_thr=0.5, prm_thr=0.1, sigma=6.),
-    'paper': dict(arch='resnet50', pretrained=True, stride=8, sz=448, bs=16, epochs=20, lr=1e-2, thr=0.5, peak_thr=0.5, prm_thr=0.3, sigma=4.),
+    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2, thr=0.5, peak_thr=0.5, min_prom=0.05,
+                  prm_thr=0.1, sigma=6., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
+    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=8, sz=448, bs=16, epochs=20, lr=1e-2, thr=0.5, peak_thr=0.5, min_prom=0.05,
+                  prm_thr=0.3, sigma=4., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
 }
 
 # %% ../nbs/21_prm.ipynb #0101b5d5
@@ -390,8 +393,5 @@ def prm_explorer(learn, # a trained `prm_learner`, or a `Predictor`
                          cls=W.Dropdown(options=names, value=cls, description='class'))
 
 # %% ../nbs/21_prm.ipynb #f490a8c6
-def _prm_dls(path, sz=128, bs=16, train='train', valid='valid', **_): return cam_dls(path, sz=sz, bs=bs, train=train, valid=valid)
-def _prm_learn(dls, arch='resnet18', pretrained=False, stride=8, nf=32, **_): return prm_learner(dls, arch, pretrained, stride, nf=nf)
-def _prm_pred(learn, imgs, sz=None, bs=8, thr=.5, peak_thr=.5, sigma=2., prm_thr=.3, **_):
-    return prm_predict(learn, imgs, bs=bs, sz=sz, thr=thr, peak_thr=peak_thr, sigma=sigma, prm_thr=prm_thr)
-register_method(Method('prm', _prm_dls, _prm_learn, _prm_pred, PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions'))
+prm_method = Method('prm', 'image labels', [train_stage('prm', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels')],
+                    PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions')

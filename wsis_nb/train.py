@@ -17,8 +17,7 @@ from . import __version__
 from .core import atomic_write
 
 # %% auto #0
-__all__ = ['METHODS', 'to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'Checkpoint', 'fit_resumable',
-           'Method', 'register_method', 'get_method', 'get_recipe']
+__all__ = ['to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'Checkpoint', 'fit_resumable']
 
 # %% ../nbs/09_train.ipynb #d10f8db5
 def to_plain(obj):
@@ -98,36 +97,3 @@ def fit_resumable(learn:Learner, # the learner to train
         start = info['epoch']+1
     learn.fit_one_cycle(n_epoch, lr, cbs=L(Checkpoint(fname, meta))+L(cbs), start_epoch=start, **kwargs)
     return learn
-
-# %% ../nbs/09_train.ipynb #2c467fb2
-from dataclasses import dataclass, field
-from typing import Callable
-
-@dataclass
-class Method:
-    "What the CLI needs to know of a method"
-    name:str                 # the name used on the command line
-    dls:Callable             # (path, **recipe) -> DataLoaders
-    learner:Callable         # (dls, **recipe) -> Learner
-    predict:Callable         # (learn, imgs:list[Tensor], **recipe) -> list[Instances]
-    recipes:dict             # recipe name -> dict of settings
-    doc:str = ''             # one line for `--help` listings
-    stages:tuple = ('train',) # stages, for multi-stage methods
-
-METHODS:dict[str,Method] = {}
-
-def register_method(m:Method)->Method:
-    "Add `m` to `METHODS` under `m.name` (replacing an earlier registration)"
-    if 'quick' not in m.recipes: raise ValueError(f"register_method: method {m.name!r} needs a 'quick' recipe, got {list(m.recipes)}")
-    METHODS[m.name] = m
-    return m
-
-def get_method(name:str)->Method:
-    "The registered method called `name`, with a clear error for an unknown name"
-    if name not in METHODS: raise ValueError(f"Unknown method {name!r}; registered methods: {sorted(METHODS)}")
-    return METHODS[name]
-
-def get_recipe(method:Method, recipe:str='quick', **overrides)->dict:
-    "Settings of `recipe` for `method`, with `overrides` (those not `None`) applied"
-    if recipe not in method.recipes: raise ValueError(f"Unknown recipe {recipe!r} for method {method.name!r}; known: {sorted(method.recipes)}")
-    return {**method.recipes[recipe], **{k:v for k,v in overrides.items() if v is not None}}
