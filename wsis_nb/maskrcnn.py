@@ -31,12 +31,13 @@ from fastai.torch_core import params, default_device
 from .core import Instances, rle_to_masks, show_instances, show_comparison
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, image_batches
+from .registry import Method, train_stage
 
 # %% auto #0
-__all__ = ['LOSS_PARTS', 'MASKRCNN_RECIPES', 'tiny_fpn', 'resnet_fpn', 'mask_targets', 'ignore_mask_loss', 'MaskRoIHeads',
-           'maskrcnn_model', 'coco_target', 'target_instances', 'RCNNTargets', 'rcnn_collate', 'MaskRCNNDataset',
-           'maskrcnn_dls', 'show_rcnn_batch', 'MaskRCNNLoss', 'LossPart', 'MaskRCNNCallback', 'MaskRCNNLearner',
-           'maskrcnn_learner', 'maskrcnn_predict']
+__all__ = ['LOSS_PARTS', 'MASKRCNN_RECIPES', 'oracle_method', 'tiny_fpn', 'resnet_fpn', 'mask_targets', 'ignore_mask_loss',
+           'MaskRoIHeads', 'maskrcnn_model', 'coco_target', 'target_instances', 'RCNNTargets', 'rcnn_collate',
+           'MaskRCNNDataset', 'maskrcnn_dls', 'show_rcnn_batch', 'MaskRCNNLoss', 'LossPart', 'MaskRCNNCallback',
+           'MaskRCNNLearner', 'maskrcnn_learner', 'maskrcnn_predict']
 
 # %% ../nbs/42_maskrcnn.ipynb #a1bbf2c6
 def tiny_fpn(nf:int=32, # channels of the first stage; doubled at each later stage
@@ -370,3 +371,7 @@ MASKRCNN_RECIPES = {
                   rois=512, mask_rois=None, proposals=2000, train='train', valid='valid', bs=16, flip=True, min_score=0.,
                   epochs=12, lr=0.02, opt='sgd', wd=1e-4, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
 }
+
+# %% ../nbs/42_maskrcnn.ipynb #435bd676
+oracle_method = Method('oracle', 'masks', [train_stage('mrcnn', maskrcnn_dls, maskrcnn_learner, maskrcnn_model, maskrcnn_predict, doc='Mask R-CNN on the split\'s masks')],
+                       MASKRCNN_RECIPES, doc='fully supervised Mask R-CNN (FPN): the oracle')

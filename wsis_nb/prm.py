@@ -19,11 +19,12 @@ from .masks import norm_max, components, component_masks, masks_to_instances
 from .data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
 from .cam import CamNet, CamLearner, cam_learner, cam_dls
 from .registry import Method, train_stage, refine_method
+from .maskrcnn import oracle_method
 
 # %% auto #0
-__all__ = ['PRM_RULES', 'PRM_RECIPES', 'prm_method', 'find_peaks', 'peak_stimulation', 'PRMNet', 'MWPConv', 'probabilistic',
-           'GuidedReLU', 'guided', 'select_peaks', 'prm_loop', 'prm', 'peak_points', 'smooth_prms', 'prm_instances',
-           'PRMLearner', 'prm_learner', 'prm_predict', 'show_prms', 'prm_explorer']
+__all__ = ['PRM_RULES', 'PRM_RECIPES', 'prm_method', 'prm_mrcnn_method', 'find_peaks', 'peak_stimulation', 'PRMNet', 'MWPConv',
+           'probabilistic', 'GuidedReLU', 'guided', 'select_peaks', 'prm_loop', 'prm', 'peak_points', 'smooth_prms',
+           'prm_instances', 'PRMLearner', 'prm_learner', 'prm_predict', 'show_prms', 'prm_explorer']
 
 # %% ../nbs/21_prm.ipynb #6e67b9c0
 def find_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
@@ -395,3 +396,5 @@ def prm_explorer(learn, # a trained `prm_learner`, or a `Predictor`
 # %% ../nbs/21_prm.ipynb #f490a8c6
 prm_method = Method('prm', 'image labels', [train_stage('prm', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels')],
                     PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions')
+prm_mrcnn_method = refine_method(prm_method, oracle_method, 'prm-mrcnn', pseudo_thr=0.1,
+                                 doc="PRM's instances on the training images as pseudo labels, then Mask R-CNN trained on them")
