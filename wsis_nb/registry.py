@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 import torch
 from fastprogress.fastprogress import progress_bar
-from . import __version__
+import wsis_nb
 from .core import Instances, save_json
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, n_images, get_image
@@ -324,7 +324,7 @@ def run_method(method:str|Method, # a method or its registered name
         log(f"{m.name}/{st.name}: running ({why})")
         t = time.time(); st.run(ctx); sec = time.time()-t
         save_json(dict(settings=json.loads(json.dumps(st.keys(ctx), default=str)), inputs=_fingerprint(st.inputs(ctx)),
-                       outputs=_fingerprint(st.outputs(ctx)), seconds=sec, version=__version__, recipe=recipe), ctx.stamp())
+                       outputs=_fingerprint(st.outputs(ctx)), seconds=sec, version=wsis_nb.__version__, recipe=recipe), ctx.stamp())
         log(f"{m.name}/{st.name}: done in {sec:.0f} s")
     return ctx
 

@@ -13,7 +13,7 @@ import torch
 from fastai.learner import Learner, Callback
 from fastai.callback.schedule import fit_one_cycle
 from fastcore.foundation import L
-from . import __version__
+import wsis_nb
 from .core import atomic_write
 
 # %% auto #0
@@ -33,7 +33,7 @@ def save_checkpoint(fname:str|Path, # destination `.pth`
                     meta:dict, # method, stage, settings, classes, spec, ... (plain values)
                     opt=None): # a fastai optimiser, saved too if given (for resuming)
     "Write a self-contained checkpoint atomically, with its `meta` as JSON beside it"
-    fname = Path(fname); meta = to_plain(dict(meta, wsis_nb_version=__version__))
+    fname = Path(fname); meta = to_plain(dict(meta, wsis_nb_version=wsis_nb.__version__))
     sd = {'wsis_nb':meta, 'model':model.state_dict()}
     if opt is not None: sd['opt'] = to_plain(opt.state_dict())
     buf = io.BytesIO(); torch.save(sd, buf)
