@@ -229,6 +229,8 @@ def train_stage(name:str, # stage name
         learn = call_with(learner, d, **s)
         if not sys.stdout.isatty(): quiet_progress(learn)
         fit_resumable(learn, s['epochs'], s['lr'], ctx.ckpt(), meta=_meta(ctx, learn, keys(ctx)))
+        info = read_checkpoint_info(ctx.ckpt()) or {}
+        if not info.get('done'): raise RuntimeError(f"{ctx.method.name}/{ctx.stage}: training stopped after epoch {info.get('epoch', -1)+1} of {s['epochs']}; run again to resume from {ctx.ckpt()}")
     return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))],
                  keys=keys, doc=doc, build=build, predict=predict, dls=dls, learner=learner)
 
