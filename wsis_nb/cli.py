@@ -8,10 +8,9 @@ Docs: https://wsis-nb.github.io/wsis_nb/cli.html.md"""
 from __future__ import annotations
 import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)   # raised by a dependency at import, not ours to fix
-import json, sys, time
+import sys, time
 from pathlib import Path
 from typing import Annotated
-import torch
 import matplotlib.pyplot as plt
 from contextlib import contextmanager
 from fastcore.script import call_parse, store_true, bool_arg, CliError, is_cli
@@ -20,8 +19,7 @@ from .data.core import CocoFolder
 from .data.images import open_images
 from .data.toy import make_toy, toy_bench, TOY_BENCH
 from .metrics import map_r, abo, coco_eval
-from .registry import (METHODS, Method, get_method, load_methods, get_recipe, parse_sets, run_method, load_predictor,
-                              write_instances, stage_seconds, stage_view)
+from .registry import get_method, load_methods, parse_sets, run_method, load_predictor, write_instances, stage_seconds
 
 # %% auto #0
 __all__ = ['BENCH_COLS', 'list_methods', 'default_ckpt', 'train', 'predict', 'write_predictions', 'evaluate', 'wsis_train',

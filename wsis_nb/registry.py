@@ -7,7 +7,7 @@ Docs: https://wsis-nb.github.io/wsis_nb/registry.html.md"""
 # %% ../nbs/09a_registry.ipynb #1590ceff
 from __future__ import annotations
 import ast, inspect, json, sys, time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Callable
@@ -159,11 +159,11 @@ def get_recipe(method:Method, # the method
     if recipe not in method.recipes: raise ValueError(f"Unknown recipe {recipe!r} for method {method.name!r}; known: {sorted(method.recipes)}")
     r = dict(method.recipes[recipe])
     ov = {**{k:v for k,v in overrides.items() if v is not None}, **(sets or {})}
-    known = {k.split('.',1)[-1] for rc in method.recipes.values() for k in rc} | set(k for rc in method.recipes.values() for k in rc) | {'train','valid'}
     stages = {s.name for s in method.stages}
+    unprefix = lambda k: k.split('.',1)[1] if k.split('.',1)[0] in stages else k
+    known = {unprefix(k) for rc in method.recipes.values() for k in rc} | {'train','valid'}
     for k,v in ov.items():
-        base = k.split('.',1)[1] if '.' in k and k.split('.',1)[0] in stages else k
-        if base not in known and k not in known:
+        if unprefix(k) not in known:
             raise ValueError(f"Unknown setting {k!r} for method {method.name!r}; its settings: {sorted(known)}")
         if '.' not in k:
             for p in [q for q in r if q.endswith('.'+k)]: del r[p]

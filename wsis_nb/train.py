@@ -6,12 +6,12 @@ Docs: https://wsis-nb.github.io/wsis_nb/train.html.md"""
 
 # %% ../nbs/09_train.ipynb #17aaede6
 from __future__ import annotations
-import io, json, os, pickle, tempfile
+import io, json, pickle
 from pathlib import Path
 import numpy as np
 import torch
 from fastai.learner import Learner, Callback
-from fastai.callback.schedule import fit_one_cycle
+import fastai.callback.schedule   # adds `Learner.fit_one_cycle`
 from fastcore.foundation import L
 import wsis_nb
 from .core import atomic_write
