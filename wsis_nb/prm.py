@@ -24,7 +24,7 @@ from .maskrcnn import oracle_method
 # %% auto #0
 __all__ = ['PRM_RULES', 'PRM_RECIPES', 'prm_method', 'prm_mrcnn_method', 'find_peaks', 'peak_stimulation', 'PRMNet', 'MWPConv',
            'probabilistic', 'GuidedReLU', 'guided', 'select_peaks', 'prm_loop', 'prm', 'peak_points', 'smooth_prms',
-           'prm_instances', 'PRMLearner', 'prm_learner', 'prm_predict', 'show_prms', 'prm_explorer']
+           'prm_instances', 'PRMLearner', 'prm_learner', 'prm_batch', 'prm_predict', 'show_prms', 'prm_explorer']
 
 # %% ../nbs/21_prm.ipynb #6e67b9c0
 def find_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
@@ -300,6 +300,28 @@ def prm_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `cam_
     "A fastai `Learner` training a `PRMNet` with peak stimulation"
     return cam_learner(dls, arch, pretrained, stride, nf=nf, model_cls=PRMNet, learner_cls=PRMLearner, **kwargs)
 
+# %% ../nbs/21_prm.ipynb #prm0bat0
+def prm_batch(model:nn.Module, # a trained `PRMNet`/`CamNet` in eval mode
+              x:torch.Tensor, # (B, 3, h, w) normalised images
+              thr:float=0.5, # class probability threshold
+              peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
+              min_prom:float=0.05, # keep peaks at least this prominent (see `select_peaks`)
+              sigma:float=2., # PRM smoothing (pixels at input size)
+              rule:str='probabilistic', # back-propagation rule (see `prm`)
+              chunk:int=64, # peak slots per batched backward
+              labels:torch.Tensor|None=None # (B, C) known image labels (multi-hot): their peaks replace the predicted classes'
+             )->dict: # crm (B,C,h',w'), probs (B,C), peaks (K,4), scores (K,), prms (K,h,w) smoothed, all on the CPU
+    "Class response maps, selected peaks, their scores and smoothed PRMs of one batch: the shared start of PRM, retrieval and IAM"
+    with torch.no_grad(): crm = model.cam(x); probs = torch.sigmoid(model.pool(crm))
+    if labels is not None: peaks,vals = select_peaks(crm, labels.to(probs.device).float(), 0.5, peak_thr, top1=False, min_prom=min_prom)
+    else: peaks,vals = select_peaks(crm, probs, thr, peak_thr, min_prom=min_prom)
+    prms = smooth_prms(prm(model, x, peaks, chunk, rule=rule), sigma).cpu()                          # (K, h, w)
+    peaks,vals,probs,crm = peaks.cpu(),vals.cpu(),probs.cpu(),crm.detach().cpu()
+    B,C = crm.shape[:2]
+    best = torch.zeros(B*C).scatter_reduce(0, peaks[:,0]*C+peaks[:,1], vals, 'amax', include_self=False).view(B,C)  # strongest peak per map
+    scores = probs[peaks[:,0], peaks[:,1]]*vals/best[peaks[:,0], peaks[:,1]].clamp(min=1e-8)
+    return dict(crm=crm, probs=probs, peaks=peaks, scores=scores, prms=prms)
+
 # %% ../nbs/21_prm.ipynb #prm0prd0
 def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
@@ -321,18 +343,13 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []
     for ims in image_batches(imgs, bs):
         x = prep_images(ims, spec, dev)
-        with torch.no_grad(): crm = model.cam(x); probs = torch.sigmoid(model.pool(crm))
-        peaks,vals = select_peaks(crm, probs, thr, peak_thr, min_prom=min_prom)
-        prms = smooth_prms(prm(model, x, peaks, chunk, rule=rule), sigma).cpu()                      # (K, *sz)
-        peaks,vals,probs = peaks.cpu(),vals.cpu(),probs.cpu()
-        B,C = crm.shape[:2]
-        best = torch.zeros(B*C).scatter_reduce(0, peaks[:,0]*C+peaks[:,1], vals, 'amax', include_self=False).view(B,C)  # strongest peak per map
-        scores = probs[peaks[:,0], peaks[:,1]]*vals/best[peaks[:,0], peaks[:,1]].clamp(min=1e-8)
+        o = prm_batch(model, x, thr, peak_thr, min_prom, sigma, rule, chunk)
+        peaks = o['peaks']
         for bi,im in enumerate(ims):
             sel = peaks[:,0]==bi; H,W = im.shape[-2:]
-            p = prms[sel]
+            p = o['prms'][sel]
             if len(p): p = F.interpolate(p[None], size=(H,W), mode='bilinear', align_corners=False)[0]
-            res.append(prm_instances(p, peaks[sel,1], scores[sel], peak_points(peaks[sel], crm.shape[-2:], (H,W)),
+            res.append(prm_instances(p, peaks[sel,1], o['scores'][sel], peak_points(peaks[sel], o['crm'].shape[-2:], (H,W)),
                                      prm_thr, min_frac, nms_iou, size=(H,W)))
     return res
 

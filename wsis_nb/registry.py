@@ -17,13 +17,13 @@ import wsis_nb
 from .core import Instances, save_json
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, n_images, get_image
-from .train import fit_resumable, load_checkpoint, read_checkpoint_info
+from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info
 
 # %% auto #0
 __all__ = ['METHODS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext', 'Stage', 'Method',
            'register_method', 'load_methods', 'get_method', 'get_recipe', 'Predictor', 'load_predictor', 'train_stage',
-           'write_instances', 'pseudo_label_stage', 'refine_method', 'stage_status', 'run_method', 'train',
-           'stage_seconds', 'EpochLine', 'quiet_progress']
+           'write_instances', 'pseudo_label_stage', 'derive_stage', 'refine_method', 'stage_status', 'run_method',
+           'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -219,7 +219,9 @@ def train_stage(name:str, # stage name
                 build:Callable, # build(n_cls, **settings) -> nn.Module (the same model, for loading)
                 predict:Callable, # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
                 train_split:Callable|None=None, # train_split(ctx) -> split to train on; `settings['train']` if `None`
-                doc:str='')->Stage:
+                doc:str='', # one line for `--list`
+                init:Callable|None=None # init(learn, ctx) before training, e.g. to load an earlier stage's weights
+               )->Stage:
     "A stage that trains a `Learner` with `fit_resumable` into `models/<method>/<name>.pth`"
     def split(ctx): return train_split(ctx) if train_split is not None else ctx.view.get('train', 'train')
     def keys(ctx): return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
@@ -227,6 +229,7 @@ def train_stage(name:str, # stage name
         s = {**ctx.view, 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
         d = call_with(dls, ctx.data, **s)
         learn = call_with(learner, d, **s)
+        if init is not None: init(learn, ctx)
         if not sys.stdout.isatty(): quiet_progress(learn)
         fit_resumable(learn, s['epochs'], s['lr'], ctx.ckpt(), meta=_meta(ctx, learn, keys(ctx)))
         info = read_checkpoint_info(ctx.ckpt()) or {}
@@ -268,6 +271,20 @@ def pseudo_label_stage(name:str, # stage name
         write_instances(preds, folder.images, folder.classes, ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json', folder.cat_ids, scores=False)
     return Stage(name, run, outputs=lambda ctx: [ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json'],
                  inputs=lambda ctx: [ctx.ckpt(source), ctx.ann(split)], keys=keys, doc=doc)
+
+# %% ../nbs/09a_registry.ipynb #reg0der1
+def derive_stage(name:str, # stage name
+                 source:str, # the training stage whose weights are reused
+                 build:Callable, # build(n_cls, **settings) -> nn.Module (the source's model)
+                 predict:Callable, # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
+                 doc:str='')->Stage:
+    "A stage that predicts with `source`'s trained weights through another `predict`: a copy of its checkpoint under `name`"
+    def keys(ctx): return used_keys(ctx.view, build, predict)
+    def run(ctx):
+        sd = load_checkpoint(ctx.ckpt(source)); meta = dict(sd['wsis_nb'], stage=ctx.stage, settings=ctx.view, keys=keys(ctx), source=source)
+        m = call_with(build, len(meta['classes']), **{**ctx.view, 'pretrained':False}); m.load_state_dict(sd['model'])
+        save_checkpoint(ctx.ckpt(), m, meta)
+    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ckpt(source)], keys=keys, doc=doc, build=build, predict=predict)
 
 # %% ../nbs/09a_registry.ipynb #c0ef14d3
 def refine_method(base:Method, # the weakly supervised method that makes pseudo labels
