@@ -220,26 +220,26 @@ def _keep_greedy(n, dups, k): # keep, in rank order, those not duplicating a kep
     return np.array(keep, dtype=np.int64)
 
 # %% ../nbs/10_proposals.ipynb #93c47e2e
-def _segmentations(hwc, scales, sigma, min_size, colour_spaces):
+def _segmentations(hwc, scales, seg_sigma, min_size, colour_spaces):
     "Superpixel label maps and per-map inputs of the region features"
     for cs in colour_spaces:
         x = colour_space(hwc, cs); bins = (_colour_bins(x), _texture_bins(x))
-        for k in scales: yield felzenszwalb(x, scale=k, sigma=sigma, min_size=min_size), x, bins
+        for k in scales: yield felzenszwalb(x, scale=k, sigma=seg_sigma, min_size=min_size), x, bins
 
-def _check_kw(scales, sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou):
+def _check_kw(scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou):
     if isinstance(scales, (int, float)) or not len(scales) or any(k<=0 for k in scales): raise ValueError(f"segment_proposals: `scales` must be a non-empty sequence of positive numbers, got {scales!r}")
     if isinstance(colour_spaces, str) or not len(colour_spaces) or set(colour_spaces)-set(COLOUR_SPACES): raise ValueError(f"segment_proposals: `colour_spaces` must be a non-empty sequence of {COLOUR_SPACES}, got {colour_spaces!r}")
     if isinstance(strategies, str) or not len(strategies): raise ValueError(f"segment_proposals: `strategies` must be a non-empty sequence of strings like 'ctsf', got {strategies!r}")
     for s in strategies: _check_strategy(s)
-    if sigma<0 or min_size<1 or max_props<1 or min_area<0: raise ValueError(f"segment_proposals: need sigma >= 0, min_size >= 1, max_props >= 1, min_area >= 0; got {sigma}, {min_size}, {max_props}, {min_area}")
+    if seg_sigma<0 or min_size<1 or max_props<1 or min_area<0: raise ValueError(f"segment_proposals: need seg_sigma >= 0, min_size >= 1, max_props >= 1, min_area >= 0; got {seg_sigma}, {min_size}, {max_props}, {min_area}")
     if not 0<dedup_iou<=1: raise ValueError(f"segment_proposals: `dedup_iou` must be in (0, 1], got {dedup_iou}")
 
-def _proposal_parts(img, scales, sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed)->tuple:
+def _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed)->tuple:
     "Atoms (H, W) and the (N, A) atom membership of the ranked, de-duplicated proposals"
-    _check_kw(scales, sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou)
+    _check_kw(scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou)
     hwc = _hwc(img); H,W = hwc.shape[:2]
     rng = np.random.default_rng(rank_seed); labels,mems,vals = [],[],[]
-    for lab,x,bins in _segmentations(hwc, scales, sigma, min_size, colour_spaces):
+    for lab,x,bins in _segmentations(hwc, scales, seg_sigma, min_size, colour_spaces):
         f,pairs = region_features(lab, x, bins),neighbours(lab)
         for st in strategies:
             m = membership(group_regions(f, pairs, st, H*W), len(f['size']))
@@ -262,7 +262,7 @@ def _proposal_parts(img, scales, sigma, min_size, strategies, colour_spaces, max
 # %% ../nbs/10_proposals.ipynb #6e404ce8
 def segment_proposals(img, # uint8 (3, H, W) tensor or (H, W, 3) array
                       scales:tuple=(100,), # Felzenszwalb scales k of the initial segmentations (larger: fewer superpixels)
-                      sigma:float=0.8, # Gaussian smoothing before Felzenszwalb, in pixels
+                      seg_sigma:float=0.8, # Gaussian smoothing before Felzenszwalb, in pixels (named apart from PRM's `sigma` in shared recipes)
                       min_size:int=20, # smallest superpixel, in pixels
                       strategies:tuple=('ctsf', 'tsf', 'f', 's'), # similarity strategies, letters c colour, t texture, s size, f fill
                       colour_spaces:tuple=('hsv',), # colour spaces of the segmentations and histograms (see `COLOUR_SPACES`)
@@ -272,7 +272,7 @@ def segment_proposals(img, # uint8 (3, H, W) tensor or (H, W, 3) array
                       rank_seed:int=0 # seed of the random factor of the ranking
                      )->torch.Tensor: # (N, H, W) bool masks, best first
     "Selective Search proposals of `img` as masks: every region of every hierarchy, ranked, de-duplicated"
-    atoms,mem = _proposal_parts(img, scales, sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed)
+    atoms,mem = _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed)
     return proposal_masks(mem, atoms)
 
 def _settings(kw:dict, fn:str='segment_proposals')->dict:
