@@ -32,3 +32,23 @@ def test_registry_from_entry_points():
 def test_cli_holds_no_method_list():
     src = (PKG/'cli.py').read_text()
     for m in ('wsis_nb.cam', 'wsis_nb.prm', 'wsis_nb.maskrcnn'): assert m not in src
+
+NOT_SETTINGS = {'learn', 'imgs', 'timing', 'proposals', 'progress', 'path', 'dls', 'n_cls', 'model', 'folder', 'cache', 'spec', 'num_workers'}
+
+def test_recipes_hold_every_setting():
+    "Every setting a stage's functions read has its one source in each recipe of the method"
+    from wsis_nb.registry import load_methods, accepted
+    for m in load_methods().values():
+        for st in m.stages:
+            for f in (st.predict, st.dls):
+                if f is None: continue
+                for r,rc in m.recipes.items():
+                    keys = {k.split('.', 1)[-1] for k in rc}
+                    missing = accepted(f) - NOT_SETTINGS - keys - {'train', 'valid', 'wd', 'pretrained'}
+                    assert not missing, f"{m.name}/{st.name} recipe {r!r}: {f.__name__} reads {sorted(missing)}, not in the recipe"
+
+def test_peak_family_methods():
+    from wsis_nb.registry import get_method
+    assert [s.name for s in get_method('prm-retrieval').stages] == ['classifier', 'proposals', 'prediction']
+    assert [s.name for s in get_method('iam').stages] == ['classifier', 'proposals', 'pseudo', 'filling']
+    assert get_method('iam').recipes['quick']['top_k'] == 5 and get_method('iam-s1').recipes['quick']['top_k'] == 1
