@@ -19,11 +19,12 @@ from .data.core import CocoFolder
 from .data.images import open_images
 from .data.toy import make_toy, toy_bench, TOY_BENCH
 from .metrics import map_r, abo, coco_eval
-from .registry import get_method, load_methods, parse_sets, run_method, load_predictor, write_instances, stage_seconds
+from .registry import get_method, load_methods, parse_sets, run_method, load_predictor, write_instances, stage_seconds, get_recipe, stage_view, used_keys
 
 # %% auto #0
-__all__ = ['BENCH_COLS', 'list_methods', 'default_ckpt', 'train', 'predict', 'write_predictions', 'evaluate', 'wsis_train',
-           'wsis_predict', 'wsis_eval', 'bench', 'bench_table', 'wsis_bench', 'show_predictions', 'wsis_demo']
+__all__ = ['BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'train', 'predict', 'write_predictions', 'evaluate',
+           'wsis_train', 'wsis_predict', 'wsis_eval', 'bench', 'bench_table', 'wsis_bench', 'show_predictions',
+           'show_side_by_side', 'wsis_demo']
 
 # %% ../nbs/70_cli.ipynb #f5c2d43c
 def list_methods()->str:
@@ -141,8 +142,9 @@ def bench(methods:list|None=None, # method names; every registered one if `None`
     folder = CocoFolder(data, split); res = {}
     for n in methods:
         run_method(n, data, recipe, sets=sets, log=log)
-        p = load_predictor(default_ckpt(n, data))
-        t = time.time(); preds = p(folder); tp = (time.time()-t)/len(folder)
+        p = load_predictor(default_ckpt(n, data)); st = get_method(n).predict_stage
+        now = used_keys(stage_view(get_recipe(get_method(n), recipe, sets), st.name), st.predict)   # today's recipe: thresholds tuned later apply without retraining
+        t = time.time(); preds = p(folder, **now); tp = (time.time()-t)/len(folder)
         ev = evaluate(preds, folder)
         res[n] = dict(supervision=get_method(n).supervision, **{k:ev[k] for k in BENCH_COLS}, train_s=stage_seconds(n, data), predict_ms_per_image=1000*tp)
     if 'oracle' in res:
@@ -182,9 +184,22 @@ def show_predictions(folder:CocoFolder, preds:list[Instances], n:int=8, ncols:in
     if fname is not None: fig.savefig(fname, dpi=90); plt.close(fig)
     return fig
 
+def show_side_by_side(folder:CocoFolder, preds:dict, n:int=4, fname:str|Path|None=None, size:float=2.6):
+    "One row per method of `preds` ({name: list of `Instances`}) over the first `n` images of `folder`, ground truth outlined; saved to `fname` if given"
+    n = min(n, len(folder))
+    fig,axs = plt.subplots(len(preds), n, figsize=(size*n, size*len(preds)), squeeze=False)
+    for row,(name,ps) in zip(axs, preds.items()):
+        for i,ax in enumerate(row): show_comparison(folder.load_img(i), folder.instances(i), ps[i], ax=ax, class_names=folder.classes); ax.set_title(name, fontsize=9)
+    fig.tight_layout()
+    if fname is not None: fig.savefig(fname, dpi=90); plt.close(fig)
+    return fig
+
+DEMO_METHOD = 'prm'
+
 @call_parse
 def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and picture
-              method:str='prm', # method to run
+              method:str=DEMO_METHOD, # method to run
+              compare:str=None, # another method to train and draw beside it (e.g. `--method iam --compare prm`)
               n_train:int=None, n_valid:int=None, n_test:int=None, sz:int=None, # toy data size (default: toy-bench)
               epochs:int=None, # training epochs (default: the method's quick recipe)
               seed:int=0):
@@ -193,12 +208,15 @@ def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and pic
     cfg = {**{k:v for k,v in TOY_BENCH.items() if k!='name'}, **{k:v for k,v in dict(n_train=n_train, n_valid=n_valid, n_test=n_test, sz=sz).items() if v is not None}}
     data = make_toy(out/'toy', **cfg)
     print(f'toy scenes: {cfg["n_train"]} train / {cfg["n_valid"]} valid / {cfg["n_test"]} test images of {cfg["sz"]} px in {data}')
-    with _user_errors(): ck = train(method, data, 'quick', epochs=epochs, sz=cfg['sz'])
-    t1 = time.time(); folder = CocoFolder(data, 'test')
-    preds = predict(ck, folder)
-    res = evaluate(preds, folder)
-    write_predictions(preds, folder, folder.classes, data/'annotations'/f'instances_test.{method}.json')
-    show_predictions(folder, preds, fname=out/'instances.png')
-    print(_table({k:v for k,v in res.items() if k in ('mAP@0.25','mAP@0.5','mAP@0.75')}))
+    names = [method] + ([compare] if compare else []); cks = {}
+    with _user_errors():
+        for m in names: cks[m] = train(m, data, 'quick', epochs=epochs, sz=cfg['sz'])
+    t1 = time.time(); folder = CocoFolder(data, 'test'); allp = {}; res = {}
+    for m in names:
+        allp[m] = predict(cks[m], folder); res[m] = evaluate(allp[m], folder)
+        write_predictions(allp[m], folder, folder.classes, data/'annotations'/f'instances_test.{m}.json')
+    if compare: show_side_by_side(folder, allp, fname=out/'instances.png')
+    else: show_predictions(folder, allp[method], fname=out/'instances.png')
+    for m in names: print(m); print(_table({k:v for k,v in res[m].items() if k in ('mAP@0.25','mAP@0.5','mAP@0.75')}))
     print(f'picture: {out/"instances.png"}; train {t1-t0:.0f} s, predict+eval {time.time()-t1:.0f} s')
-    return res
+    return res[method] if not compare else res
