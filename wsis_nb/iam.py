@@ -326,11 +326,11 @@ def iam_masks(iams:torch.Tensor, # (K, H, W) IAMs of one image at its size
               crf_iter:int=10, # mean-field iterations
               pos_xy_std:float=3., pos_w:float=3., bi_xy_std:float=80., bi_rgb_std:float=13., bi_w:float=10. # CRF kernels (see `dense_crf`)
              )->tuple[torch.Tensor,torch.Tensor]: # (k, H, W) masks and the indices of the kept IAMs
-    "Instance masks of one image's IAMs: threshold, class-aware NMS, then (optionally) one dense CRF over background and the kept instances"
+    "Instance masks of one image's IAMs: threshold, class-aware NMS, then (optionally) one dense CRF over background and the kept instances, each IAM scaled to its peak"
     m = iams>iam_thr
     keep = mask_nms(m, scores.float(), labels, nms_iou)
     if not crf or len(keep)==0: return m[keep], keep
-    a = iams[keep]                                                                  # (k, H, W)
+    a = norm_max(iams[keep])                                                        # (k, H, W), each scaled to its peak
     probs = torch.cat([1-a.amax(0, keepdim=True), a]).clamp(min=1e-4)
     probs = probs/probs.sum(0, keepdim=True)
     q = dense_crf(img[None], probs[None].float(), n_iter=crf_iter, pos_xy_std=pos_xy_std, pos_w=pos_w, bi_xy_std=bi_xy_std, bi_rgb_std=bi_rgb_std, bi_w=bi_w)[0]
@@ -385,7 +385,7 @@ def _load_classifier(learn, ctx):
 IAM_SETTINGS = dict(top_k=5, alpha=0.8, min_overlap=0.2, contour_width=5, fill_ch=16, fill_r=3, fill_steps=None, fpn_ch=64, fill_sz=None, valid_pct=0.1, valid_seed=42, n_workers=None,
                     iam_thr=0.5, crf=True, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10.)
 IAM_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32},
+    'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'bi_xy_std':20., 'bi_w':20., 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32},
     'paper': {**PRM_RECIPES['paper'], **IAM_SETTINGS, 'fill_ch':32, 'filling.epochs':20, 'filling.lr':1e-1, 'filling.bs':16},
 }
 
