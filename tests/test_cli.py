@@ -34,7 +34,7 @@ def test_unknown_method(tmp_path):
 @pytest.fixture(scope='module')
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp('cli')/'demo'
-    r = run('wsis-demo', '--out', out, '--n-train', '16', '--n-valid', '4', '--n-test', '4', '--sz', '64', '--epochs', '1')
+    r = run('wsis-demo', '--out', out, '--method', 'prm', '--n-train', '16', '--n-valid', '4', '--n-test', '4', '--sz', '64', '--epochs', '1')
     assert r.returncode == 0, r.stderr[-3000:]
     return out, r
 
