@@ -14,6 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from torch.utils.checkpoint import checkpoint
+from fastprogress.fastprogress import progress_bar
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.losses import BCEWithLogitsLossFlat
@@ -53,7 +54,7 @@ def pseudo_candidates(prms:torch.Tensor, # (K, H, W) PRMs of one image (any non-
     sc,idx = f.topk(k, 1)
     ov = (M.flatten(1).float()@props.flatten(1).float().T).amax(0)                 # (N,) max_i M^i * S^j
     idx = torch.where(ov[idx]>=min_overlap, idx, -1)
-    idx = torch.stack([torch.cat([r[r>=0], r[r<0]]) for r in idx]) if K else idx   # survivors first, in rank order
+    idx = idx.gather(1, torch.sort((idx<0).long(), dim=1, stable=True).indices)       # survivors first, in rank order
     return F.pad(idx, (0, top_k-k), value=-1)
 
 # %% ../nbs/22_iam.ipynb #9bbfca0b
@@ -205,7 +206,6 @@ def iam_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
                      progress:bool=False # show a progress bar
                     )->dict:
     "PRMs of the labelled classes of every image of `folder` at the input size, their candidate masks (see `pseudo_candidates`), and each image's top-1 masks at its size"
-    from fastprogress.fastprogress import progress_bar
     dev = next(model.parameters()).device; model.eval(); sz = spec.sz
     out = dict(prms=[], labels=[], img=[], cand=[], n_cand=[]); top1 = {}
     starts = range(0, len(folder), bs)
