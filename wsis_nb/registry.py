@@ -293,15 +293,16 @@ def refine_method(base:Method, # the weakly supervised method that makes pseudo 
                   pseudo_thr:float=0., # keep pseudo instances scoring at least this (in the recipes)
                   doc:str='')->Method:
     "`base`'s stages, its predictions on the training split as pseudo labels, then `refiner` trained on them"
-    fin = refiner.predict_stage; src = base.predict_stage.name
-    nm = fin.name if fin.name not in [s.name for s in base.stages]+['pseudo'] else f'{fin.name}-refine'
-    tr = train_stage(nm, fin.dls, fin.learner, fin.build, fin.predict, train_split=lambda ctx: ctx.pseudo_split(ctx.view_of('pseudo').get('train','train'), 'pseudo'),
+    fin = refiner.predict_stage; src = base.predict_stage.name; names = [s.name for s in base.stages]
+    pn = 'pseudo' if 'pseudo' not in names else f'{src}-pseudo'                   # the base may have a 'pseudo' stage of its own
+    nm = fin.name if fin.name not in names+[pn] else f'{fin.name}-refine'
+    tr = train_stage(nm, fin.dls, fin.learner, fin.build, fin.predict, train_split=lambda ctx: ctx.pseudo_split(ctx.view_of(pn).get('train','train'), pn),
                      doc=f'{refiner.name} trained on the pseudo labels')
-    stages = [*base.stages, pseudo_label_stage('pseudo', src, doc=f"{base.name}'s instances on the training split"), tr]
+    stages = [*base.stages, pseudo_label_stage(pn, src, doc=f"{base.name}'s instances on the training split"), tr]
     recipes = {}
     for r in set(base.recipes)&set(refiner.recipes):
-        rc = {f'{s.name}.{k}':v for s in base.stages for k,v in base.recipes[r].items()}
-        rc.update({f'{nm}.{k}':v for k,v in refiner.recipes[r].items()}); rc['pseudo.pseudo_thr'] = pseudo_thr
+        rc = {f'{s.name}.{k}':v for s in base.stages for k,v in stage_view(base.recipes[r], s.name).items()}   # each base stage's own view
+        rc.update({f'{nm}.{k}':v for k,v in refiner.recipes[r].items()}); rc[f'{pn}.pseudo_thr'] = pseudo_thr
         recipes[r] = rc
     return Method(name or f'{base.name}-{refiner.name}', base.supervision, stages, recipes, doc=doc or f'{base.name} → pseudo labels → {refiner.name}')
 
