@@ -202,7 +202,7 @@ def find_centers(heat:torch.Tensor, # (B, C, H, W) class-wise center maps
     b = torch.arange(B, device=heat.device)[:,None].expand_as(i)[ok]; i = i[ok]
     return torch.stack([b, i//(H*W), i%(H*W)//W, i%W], 1), val[ok]
 
-# %% ../nbs/30_offsets.ipynb #d8670378
+# %% ../nbs/30_offsets.ipynb #f7f872c9
 def group_batch(centers:torch.Tensor, # (K, 4) `b, c, y, x` centers (float or long)
                 offsets:torch.Tensor, # (B, 2, H, W) `dy, dx` offsets
                 sem:torch.Tensor, # (B, H, W) long semantic map: 0 background, `c+1` class `c`; a value with no center (e.g. 255) is never grouped
@@ -225,16 +225,15 @@ def group_batch(centers:torch.Tensor, # (K, 4) `b, c, y, x` centers (float or lo
     pix = torch.nonzero(sem.flatten()>0).flatten()                         # (P,) flat indices of candidate pixels
     pb,py,px = pix//(H*W),pix%(H*W)//W,pix%W
     tgt = torch.stack([py+offsets[pb,0,py,px], px+offsets[pb,1,py,px]], 1).float()   # (P, 2) where each pixel points
-    key_p = pb*(sem.max()+1)+sem.flatten()[pix]-1                          # (P,) image and class of each pixel
-    cb,cc = centers[:,0].long(),centers[:,1].long()
-    key_c = cb*(sem.max()+1)+cc                                             # (K,) image and class of each center
+    pc = sem.flatten()[pix]-1                                               # (P,) class of each pixel
+    cb,cc = centers[:,0].long(),centers[:,1].long()                         # (K,) image and class of each center
     if comp is not None:
         cy,cx = centers[:,2].round().long().clamp(0, H-1),centers[:,3].round().long().clamp(0, W-1)
         comp_c,comp_p = comp[cb.clamp(0, B-1),cy,cx],comp.flatten()[pix]     # (K,), (P,) component of each center and pixel
     n = max(1, _CHUNK//K)
     for s in range(0, len(pix), n):                                        # chunks of pixels, only to bound memory
         d = torch.cdist(tgt[s:s+n], centers[:,2:])                          # (n, K)
-        bad = key_p[s:s+n,None]!=key_c[None]
+        bad = (pb[s:s+n,None]!=cb[None]) | (pc[s:s+n,None]!=cc[None])      # (n, K) another image or class
         if comp is not None: bad |= (comp_p[s:s+n,None]!=comp_c[None]) | (comp_p[s:s+n,None]==0)
         dmin,k = torch.where(bad, math.inf, d).min(1)
         out[pix[s:s+n]] = torch.where(dmin<math.inf, k+1, 0)
@@ -245,7 +244,7 @@ def group_pixels(centers:torch.Tensor, # (K, 2) `y, x` centers
                  fg:torch.Tensor # (H, W) bool foreground
                 )->torch.Tensor: # (H, W) long: 0 background, `k+1` for center `k`
     "Eq. (1) on one image: each foreground pixel joins the center nearest to where its offset points"
-    centers,fg = torch.as_tensor(centers).float(),torch.as_tensor(fg)
+    centers,offsets,fg = torch.as_tensor(centers).float(),torch.as_tensor(offsets),torch.as_tensor(fg)
     if centers.ndim!=2 or centers.shape[1]!=2: raise ValueError(f"group_pixels: centers must be (K, 2) `y, x`, got shape {tuple(centers.shape)}")
     if offsets.ndim!=3 or offsets.shape[0]!=2: raise ValueError(f"group_pixels: offsets must be (2, H, W), got shape {tuple(offsets.shape)}")
     if fg.shape!=offsets.shape[1:]: raise ValueError(f"group_pixels: fg must be (H, W) = {tuple(offsets.shape[1:])}, got shape {tuple(fg.shape)}")
