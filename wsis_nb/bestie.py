@@ -13,7 +13,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
+from functools import partial
 from fastai.learner import Learner
+from fastai.optimizer import Adam, SGD
 from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.layers import ConvLayer
@@ -463,7 +465,8 @@ def bestie_predict(learn, # a trained `bestie_learner`, or a `Predictor`
                    bs:int=8, # images per batch
                    sz:tuple|int|None=None, # model input size; the training size if `None`
                    tta_flip:bool=False, # average with the flipped pass
-                   center_thr:float=0.1, nms_kernel:int=7, top_k:int=100, cluster:bool=True, mag_thr:float=2.5, merge_dist:float=8., orphans:bool=True, # see `bestie_decode`
+                   center_thr:float=0.1, nms_kernel:int=7, top_k:int=100, mag_thr:float=2.5, merge_dist:float=8., orphans:bool=True, # see `bestie_decode`
+                   cluster_infer:bool=False, # center clustering at inference (`bestie_decode`'s `cluster`)
                    min_frac:float=0.001, # drop masks smaller than this fraction of the image
                    nms_iou:float=0.5, # class-aware mask NMS threshold
                    timing:dict|None=None # if a dict, seconds are added under 'network' and 'decode'
@@ -477,7 +480,7 @@ def bestie_predict(learn, # a trained `bestie_learner`, or a `Predictor`
     for ims in image_batches(imgs, bs):
         t0 = time.time(); x = prep_images(ims, spec, dev)
         s,c,o = bestie_outputs(model, x, tta_flip); t1 = time.time(); tm['network'] += t1-t0
-        d = bestie_decode(s, c, o, center_thr, nms_kernel, top_k, cluster, mag_thr, merge_dist, orphans)
+        d = bestie_decode(s, c, o, center_thr, nms_kernel, top_k, cluster_infer, mag_thr, merge_dist, orphans)
         cen,ids,sc = d['centers'].cpu(),d['ids'].cpu(),d['scores'].cpu()
         for b,im in enumerate(ims):
             H,W = im.shape[-2:]; rows = (cen[:,0]==b).nonzero()[:,0]
@@ -535,25 +538,25 @@ def bestie_learner(dls, # from `bestie_dls`
                    wd:float=0. # weight decay
                   )->BestieLearner:
     "A `BestieLearner` with the loss of eq. (6), its parts as metrics, and the target, refinement and true-positive callbacks"
-    from fastai.optimizer import Adam, SGD
     points = getattr(dls, 'cues', 'pam')=='points'
     model = BestieNet(len(dls.vocab), arch, pretrained, stride, nf, dec_ch, head_ch)
     cbs = [BestieTargets(sigma, iag, points), PseudoTP()]
     if refine: cbs.append(SelfRefinement(refine_start, points, sigma=sigma, refine_thr=refine_thr, nms_kernel=nms_kernel, top_k=top_k, cluster=cluster, mag_thr=mag_thr, merge_dist=merge_dist))
     mets = [LossPart(k) for k in ('sem','center','offset','center_refined','offset_refined')]
-    learn = BestieLearner(dls, model, loss_func=BestieLoss(lambda_center, lambda_offset, lambda_sem), opt_func=Adam if opt=='adam' else SGD, metrics=mets, cbs=cbs, wd=wd)
+    of = partial(Adam, eps=1e-8) if opt=='adam' else SGD                          # PyTorch's eps: fastai's 1e-5 swamps the offset head's small gradients (λ_offset = 0.01)
+    learn = BestieLearner(dls, model, loss_func=BestieLoss(lambda_center, lambda_offset, lambda_sem), opt_func=of, metrics=mets, cbs=cbs, wd=wd)
     learn.spec = dls.spec
     return learn
 
 # %% ../nbs/32_bestie.ipynb #b32reg01
-BESTIE_SETTINGS = dict(cue_kernel=7, cue_thr=0.1, smooth=3, flip=True, min_comp=10, valid_pct=0.1, valid_seed=42,
+BESTIE_SETTINGS = dict(cue_kernel=7, cue_thr=0.1, smooth=3, min_comp=10, valid_pct=0.1, valid_seed=42,
                        dec_ch=128, head_ch=64, sigma=6., lambda_center=200., lambda_offset=0.01, lambda_sem=1., iag=True, refine=True, refine_start=0,
                        refine_thr=0.3, nms_kernel=7, top_k=100, cluster=True, mag_thr=2.5, merge_dist=8., opt='adam', tta_flip=False, center_thr=0.1, orphans=True,
-                       min_frac=0.001, nms_iou=0.5)
+                       cluster_infer=True, min_frac=0.001, nms_iou=0.5, **{'pseudo.flip':True})   # the classifier's own `flip` (its predict) stays
 BESTIE_RECIPES = {
-    'quick': {**PAM_RECIPES['quick'], **BESTIE_SETTINGS, 'sigma':4., 'min_comp':10,
+    'quick': {**PAM_RECIPES['quick'], **BESTIE_SETTINGS, 'sigma':4., 'min_comp':10, 'lambda_offset':1., 'nms_kernel':11, 'cluster_infer':False,
               'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64, 'bestie.head_ch':32,
-              'bestie.epochs':30, 'bestie.lr':2e-3, 'bestie.bs':16, 'bestie.refine_start':5},
+              'bestie.epochs':30, 'bestie.lr':1e-2, 'bestie.bs':16, 'bestie.refine_start':5},
     'paper': {**PAM_RECIPES['paper'], **BESTIE_SETTINGS, 'cue_kernel':15, 'min_comp':50,
               'bestie.arch':'resnet50', 'bestie.pretrained':True, 'bestie.stride':8, 'bestie.sz':416, 'bestie.dec_ch':256, 'bestie.head_ch':128,
               'bestie.epochs':70, 'bestie.lr':5e-5, 'bestie.bs':32},
