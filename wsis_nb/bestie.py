@@ -35,9 +35,9 @@ from .offsets import (encode_ids, heatmap_from_centers, find_centers, group_batc
 # %% auto #0
 __all__ = ['BESTIE_SETTINGS', 'BESTIE_RECIPES', 'bestie_method', 'bestie_point_method', 'bestie_gt_method', 'bestie_mrcnn_method',
            'bestie_point_mrcnn_method', 'transfer_labels', 'bestie_items', 'bestie_pseudo_stage', 'BestieData',
-           'bestie_dls', 'batch_table', 'pseudo_targets', 'BestieNet', 'refine_labels', 'BestieLoss', 'match_ids',
-           'BestieTargets', 'SelfRefinement', 'PseudoTP', 'bestie_decode', 'bestie_outputs', 'bestie_predict',
-           'BestieLearner', 'bestie_learner', 'bestie_method_for']
+           'bestie_dls', 'batch_table', 'pseudo_targets', 'drop_instances', 'BestieNet', 'refine_labels', 'BestieLoss',
+           'match_ids', 'BestieTargets', 'SelfRefinement', 'PseudoTP', 'bestie_decode', 'bestie_outputs',
+           'bestie_predict', 'BestieLearner', 'bestie_learner', 'bestie_method_for']
 
 # %% ../nbs/32_bestie.ipynb #b32xfer1
 def transfer_labels(sem:torch.Tensor, # (B, H, W) WSSS label maps: 0 background, `c+1` class `c`, 255 uncertain
@@ -247,6 +247,21 @@ def pseudo_targets(ids:torch.Tensor, # (B, H, W) long per-image ids (0 none, `j+
         hm = heatmap_from_centers(pt[:,2:], (pt[:,0]*C+pt[:,1]).long(), B*C, (H,W), sigma)   # images × classes as channels
         t['center'],t['cweight'] = hm.reshape(B,C,H,W),torch.ones_like(t['weight'])
     return t
+
+# %% ../nbs/32_bestie.ipynb #b32drop1
+def drop_instances(items:dict, # from `bestie_items`
+                   frac:float=0.5, # share of the instances to remove
+                   seed:int=0 # random seed
+                  )->dict: # the same items with the kept instances renumbered 1, 2, ... per image
+    "Items with a random `frac` of their pseudo instances removed (ids set to 0, center rows to padding)"
+    cen,ids = items['cen'],items['ids'].long()
+    valid = cen[...,0]>=0
+    keep = (torch.rand(valid.shape, generator=torch.Generator().manual_seed(seed))>=frac) & valid   # (n, k)
+    lut = torch.cat([torch.zeros(len(ids), 1, dtype=torch.long), keep.long().cumsum(1)*keep], 1)    # old id -> new id, 0 if dropped
+    new_ids = lut.gather(1, ids.flatten(1)).reshape(ids.shape)
+    order = torch.argsort((~keep).float(), dim=1, stable=True)                                    # kept rows first, in order
+    new_cen = cen.gather(1, order[...,None].expand_as(cen)).clone(); new_cen[~keep.gather(1, order)] = -1
+    return {**items, 'ids':new_ids.to(items['ids'].dtype), 'cen':new_cen}
 
 # %% ../nbs/32_bestie.ipynb #b32net01
 class BestieNet(nn.Module):
