@@ -25,7 +25,7 @@ from .data.core import CocoFolder
 from .data.toy import semantic_mask
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import make_backbone, fcn_head
-from .registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, refine_method
+from .registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, refine_method, pseudo_items_file, load_pseudo_items
 from .maskrcnn import oracle_method, LossPart
 from .cam import cam_dls, cam_predict
 from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES
@@ -145,8 +145,6 @@ def _point_cues(folder, i, b, sz):
     return torch.stack([torch.full_like(y, b), inst.labels.long(), y, x], 1)
 
 # %% ../nbs/32_bestie.ipynb #b32stag1
-def _items_file(path, split): return Path(path)/'cache'/'pseudo'/split/'items.pt'
-
 def bestie_pseudo_stage(name:str='pseudo', # stage name
                         cues:str='pam', # 'pam', 'points' or 'gt' (see `bestie_items`)
                         source:str='classifier', # the PAM classifier's training stage ('pam')
@@ -155,7 +153,7 @@ def bestie_pseudo_stage(name:str='pseudo', # stage name
                         doc:str='pseudo instances: WSSS components holding one instance cue')->Stage:
     "A stage writing `bestie_items` of `split` and its pseudo instances as COCO json"
     keys = lambda ctx: {**used_keys(ctx.view, bestie_items), 'sz':ctx.view['sz'], 'cues':cues}
-    fn = lambda ctx: _items_file(ctx.data, ctx.pseudo_split(split))
+    fn = lambda ctx: pseudo_items_file(ctx.data, ctx.pseudo_split(split))
     ann = lambda ctx: ctx.ann(ctx.pseudo_split(split))
     def inputs(ctx):
         if cues=='gt': return [ctx.ann(split)]
@@ -207,11 +205,7 @@ def bestie_dls(path, # dataset folder
                valid_seed:int=42 # the hold-out split's seed
               )->DataLoaders:
     "DataLoaders of `BestieData` from the pseudo stage's items; `.spec`, `.vocab` and `.cues` set"
-    fn = _items_file(path, train)
-    if not fn.exists(): raise FileNotFoundError(f"bestie_dls: {fn} not found; run the method's pseudo stage first (wsis-train bestie DATA --stage pseudo)")
-    it = torch.load(fn, weights_only=True)
-    folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
-    imgs = prep_images([folder.load_img(i) for i in range(len(folder))], spec)
+    it,folder,spec,imgs = load_pseudo_items(path, train, 'bestie')
     n = len(folder); perm = torch.randperm(n, generator=torch.Generator().manual_seed(valid_seed))
     nv = min(max(1, int(round(valid_pct*n))), n-1) if n>1 else 0
     va,tr = perm[:nv],perm[nv:]

@@ -25,7 +25,7 @@ from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import upsample_cat
 from .proposals import ProposalCache, proposals_stage
 from .crf import dense_crf
-from .registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys
+from .registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items
 from .train import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
@@ -230,15 +230,13 @@ def iam_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
     return dict({k:torch.cat(v) for k,v in out.items()}, top1=top1)
 
 # %% ../nbs/22_iam.ipynb #cb4528d3
-def _pseudo_file(path, split): return Path(path)/'cache'/'pseudo'/split/'items.pt'
-
 def iam_pseudo_stage(name:str='pseudo', # stage name
                      source:str='classifier', # the PRM classifier's training stage
                      split:str='train', # the split whose PRMs get candidates
                      doc:str='PRMs of the training images and their top-k proposals (the pseudo masks)')->Stage:
     "A stage writing the PRMs of `split` with their candidate masks, and the top-1 masks as COCO pseudo labels"
     keys = lambda ctx: used_keys(ctx.view, iam_pseudo_items)
-    fn = lambda ctx: _pseudo_file(ctx.data, ctx.pseudo_split(split))
+    fn = lambda ctx: pseudo_items_file(ctx.data, ctx.pseudo_split(split))
     ann = lambda ctx: ctx.ann(ctx.pseudo_split(split))
     def run(ctx):
         pred = load_predictor(ctx.ckpt(source)); folder = CocoFolder(ctx.data, split)
@@ -262,11 +260,7 @@ def iam_dls(path, # dataset folder
             valid_seed:int=42 # the hold-out split's seed
            )->DataLoaders:
     "DataLoaders of `(image, PRM, sampled target)` from the pseudo stage's items; `.spec` and `.vocab` set"
-    fn = _pseudo_file(path, train)
-    if not fn.exists(): raise FileNotFoundError(f"iam_dls: {fn} not found; run the method's pseudo stage first (wsis-train iam DATA --stage pseudo)")
-    it = torch.load(fn, weights_only=True)
-    folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
-    imgs = prep_images([folder.load_img(i) for i in range(len(folder))], spec)       # (n, 3, H, W) at the input size
+    it,folder,spec,imgs = load_pseudo_items(path, train, 'iam')                      # imgs: (n, 3, H, W) at the input size
     g = torch.Generator().manual_seed(valid_seed); n_img = len(folder)
     val_img = torch.randperm(n_img, generator=g)[:max(1, int(round(valid_pct*n_img)))]
     is_val = torch.isin(it['img'], val_img)

@@ -16,14 +16,14 @@ from fastprogress.fastprogress import progress_bar
 import wsis_nb
 from .core import Instances, save_json
 from .data.core import CocoFolder
-from .data.images import InputSpec, input_spec, n_images, get_image
+from .data.images import InputSpec, input_spec, n_images, get_image, prep_images
 from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info
 
 # %% auto #0
 __all__ = ['METHODS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext', 'Stage', 'Method',
            'register_method', 'load_methods', 'get_method', 'get_recipe', 'Predictor', 'load_predictor', 'train_stage',
-           'write_instances', 'pseudo_label_stage', 'derive_stage', 'refine_method', 'stage_status', 'run_method',
-           'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
+           'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items', 'derive_stage',
+           'refine_method', 'stage_status', 'run_method', 'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -271,6 +271,24 @@ def pseudo_label_stage(name:str, # stage name
         write_instances(preds, folder.images, folder.classes, ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json', folder.cat_ids, scores=False)
     return Stage(name, run, outputs=lambda ctx: [ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json'],
                  inputs=lambda ctx: [ctx.ckpt(source), ctx.ann(split)], keys=keys, doc=doc)
+
+# %% ../nbs/09a_registry.ipynb #reg0pit1
+def pseudo_items_file(path:str|Path, # dataset folder
+                      split:str # the pseudo split, e.g. 'train.iam.pseudo'
+                     )->Path:
+    "Where a pseudo stage keeps its items: `cache/pseudo/<split>/items.pt`"
+    return Path(path)/'cache'/'pseudo'/split/'items.pt'
+
+def load_pseudo_items(path:str|Path, # dataset folder
+                      split:str, # the pseudo split
+                      method:str='METHOD' # named in the error message
+                     )->tuple: # items, the source split's `CocoFolder`, the `InputSpec`, (n, 3, H, W) normalised images
+    "A pseudo stage's items with their split's images prepared at the items' input size"
+    fn = pseudo_items_file(path, split)
+    if not fn.exists(): raise FileNotFoundError(f"{fn} not found; run the method's pseudo stage first (wsis-train {method} DATA --stage pseudo)")
+    it = torch.load(fn, weights_only=True)
+    folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
+    return it, folder, spec, prep_images([folder.load_img(i) for i in range(len(folder))], spec)
 
 # %% ../nbs/09a_registry.ipynb #reg0der1
 def derive_stage(name:str, # stage name
