@@ -108,6 +108,7 @@ def bestie_items(folder:CocoFolder, # the training split
     for a in range(0, len(folder), bs):
         ii = list(range(a, min(a+bs, len(folder))))
         gts = [_gt_ids(folder, i, sz) for i in ii]
+        pcs = [_point_cues(folder, i, b, sz) for b,i in enumerate(ii)]                 # annotated points (b, c, y, x)
         if cues=='gt':
             sem = torch.stack([g[2] for g in gts]).long()
             ids = torch.stack([g[0] for g in gts]).long()
@@ -120,7 +121,7 @@ def bestie_items(folder:CocoFolder, # the training split
                 lab = torch.stack([folder.multi_hot(i) for i in ii]).to(x.device)
                 k,_ = instance_cues(model, x, lab, cue_kernel=cue_kernel, cue_thr=cue_thr, smooth=smooth, flip=flip, size=sz)
                 k = k.cpu()
-            else: k = torch.cat([_point_cues(folder, i, b, sz) for b,i in enumerate(ii)])
+            else: k = torch.cat(pcs)
             ids,cen = transfer_labels(sem, k, n_cls, 'cue' if cues=='points' else 'centroid', min_comp)
         for b,i in enumerate(ii):
             rows = cen[cen[:,0]==b][:,1:]
@@ -128,7 +129,7 @@ def bestie_items(folder:CocoFolder, # the training split
             off = int((cen[:,0]<b).sum()) if cues!='gt' else 0                   # transfer_labels numbers over the batch
             out['sem'].append(sem[b].clamp(max=255).to(torch.uint8)); out['cen'].append(rows)
             out['ids'].append(torch.where(ids[b]>0, ids[b]-off, 0).to(torch.uint8))
-            out['pts'].append(_point_cues(folder, i, 0, sz)[:,1:].float())
+            out['pts'].append(pcs[b][:,1:].float())
             g = gts[b]
             out['gt'].append(g[0].to(torch.uint8) if g is not None else torch.zeros(sz, dtype=torch.uint8))
             out['gt_cls'].append(g[1].float()[:,None] if g is not None else torch.zeros(0,1))
