@@ -8,7 +8,7 @@ PKG = Path(wsis_nb.__file__).parent
 def test_version(): assert isinstance(wsis_nb.__version__, str) and wsis_nb.__version__.count('.') >= 2
 
 def test_modules_import():
-    for m in ('core', 'masks', 'train', 'registry', 'models', 'data.toy', 'data.core', 'data.images', 'metrics', 'cam', 'prm', 'maskrcnn', 'cli'):
+    for m in ('core', 'masks', 'train', 'registry', 'models', 'data.toy', 'data.core', 'data.images', 'metrics', 'cam', 'prm', 'maskrcnn', 'cli', 'mil', 'data.salient', 'boxcaseg'):
         importlib.import_module(f'wsis_nb.{m}')
 
 def test_no_private_imports():
@@ -52,3 +52,9 @@ def test_peak_family_methods():
     assert [s.name for s in get_method('prm-retrieval').stages] == ['classifier', 'proposals', 'prediction']
     assert [s.name for s in get_method('iam').stages] == ['classifier', 'proposals', 'pseudo', 'filling']
     assert get_method('iam').recipes['quick']['top_k'] == 5 and get_method('iam-s1').recipes['quick']['top_k'] == 1
+
+def test_box_family_methods():
+    from wsis_nb.registry import get_method, get_recipe, stage_view
+    for n in ('boxcaseg', 'bbtp'): assert [s.name for s in get_method(n).stages] == ['joint', 'proxy', 'mrcnn']
+    assert stage_view(get_recipe(get_method('bbtp')), 'joint')['heads'] == ('weak',)
+    assert stage_view(get_recipe(get_method('boxcaseg'), 'paper'), 'proxy')['drop_thr'] == 0.95    # the paper's Table 8
