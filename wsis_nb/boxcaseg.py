@@ -535,7 +535,7 @@ def boxcaseg_method_for(name:str='boxcaseg', # the method's name
     joint = train_stage('joint', boxcaseg_dls, boxcaseg_learner, boxcaseg_model, boxcaseg_predict, doc='joint training on box crops (MIL) and salient images (pixels)')
     mr = train_stage('mrcnn', maskrcnn_dls, maskrcnn_learner, maskrcnn_model, maskrcnn_predict,
                      train_split=lambda ctx: ctx.pseudo_split(ctx.view_of('proxy').get('train', 'train'), 'proxy'), doc='Proxy Mask R-CNN')
-    sup = 'boxes + salient' if recipes['quick'].get('joint.salient') else 'boxes'
+    sup = 'boxes + salient images' if recipes['quick'].get('joint.salient') else 'boxes'
     return Method(name, sup, [joint, proxy_stage('proxy', 'joint', doc='proxy masks in the training boxes, merged and dropped'), mr], recipes,
                   doc=doc or 'BoxCaseg: box-supervised class-agnostic segmentation with salient images, Proxy Mask R-CNN')
 

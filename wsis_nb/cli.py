@@ -29,9 +29,9 @@ __all__ = ['BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'train',
 # %% ../nbs/70_cli.ipynb #f5c2d43c
 def list_methods()->str:
     "A table of the registered methods: supervision, stages, recipes"
-    rows = [f"{'method':<12} {'supervision':<13} {'stages':<26} {'recipes':<14} description"]
+    rows = [f"{'method':<19} {'supervision':<22} {'stages':<26} {'recipes':<14} description"]
     for n,m in sorted(load_methods().items()):
-        rows.append(f"{n:<12} {m.supervision:<13} {' → '.join(s.name for s in m.stages):<26} {', '.join(m.recipes):<14} {m.doc}")
+        rows.append(f"{n:<19} {m.supervision:<22} {' → '.join(s.name for s in m.stages):<26} {', '.join(m.recipes):<14} {m.doc}")
     return '\n'.join(rows)
 
 # %% ../nbs/70_cli.ipynb #ed9646dd
