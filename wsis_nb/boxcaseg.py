@@ -24,18 +24,19 @@ from .core import Instances, masks_to_boxes, save_json, show_instances, palette
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, get_image, n_images
 from .data.salient import toy_salient, TOY_SALIENT
+from .masks import crop_windows, paste_maps
 from .models import make_backbone, upsample_cat
 from .mil import mil_loss, pairwise_loss, MIL_PAIRWISE
 from .registry import Method, Stage, train_stage, load_checkpoint, used_keys, call_with, EpochLine
-from .train import save_checkpoint
+from .train import ToDevice
 from .maskrcnn import MASKRCNN_RECIPES, maskrcnn_dls, maskrcnn_learner, maskrcnn_model, maskrcnn_predict, LossPart
 
 # %% auto #0
-__all__ = ['HEADS', 'BOXCASEG_RECIPES', 'BBTP_RECIPES', 'boxcaseg_method', 'bbtp_method', 'box_jitter', 'crop_windows',
-           'box_in_window', 'BoxCrops', 'MixedBatches', 'ToDevice', 'salient_folder', 'boxcaseg_dls', 'SegHead',
-           'WeightTransfer', 'BoxCasegNet', 'boxcaseg_model', 'mix_logits', 'combine_heads', 'BoxCasegLoss', 'CropIoU',
-           'BoxCasegLearner', 'boxcaseg_learner', 'paste_maps', 'box_masks', 'merge_drop', 'proxy_quality',
-           'folder_boxes', 'boxcaseg_predict', 'write_proxy', 'load_joint', 'proxy_stage', 'boxcaseg_method_for']
+__all__ = ['HEADS', 'BOXCASEG_RECIPES', 'BBTP_RECIPES', 'boxcaseg_method', 'bbtp_method', 'box_jitter', 'box_in_window',
+           'BoxCrops', 'MixedBatches', 'salient_folder', 'boxcaseg_dls', 'SegHead', 'WeightTransfer', 'BoxCasegNet',
+           'boxcaseg_model', 'mix_logits', 'combine_heads', 'BoxCasegLoss', 'CropIoU', 'BoxCasegLearner',
+           'boxcaseg_learner', 'box_masks', 'merge_drop', 'proxy_quality', 'folder_boxes', 'boxcaseg_predict',
+           'write_proxy', 'load_joint', 'proxy_stage', 'boxcaseg_method_for']
 
 # %% ../nbs/41_boxcaseg.ipynb #b41crop1
 def box_jitter(boxes:torch.Tensor, # (N, 4) boxes `x0, y0, x1, y1`
@@ -50,15 +51,6 @@ def box_jitter(boxes:torch.Tensor, # (N, 4) boxes `x0, y0, x1, y1`
     h = h*(scale[0]+r[:,2:]*(scale[1]-scale[0]))
     return torch.cat([c-h, c+h], 1)
 
-def crop_windows(imgs:torch.Tensor, # (B, C, H, W) float images (or masks)
-                 windows:torch.Tensor, # (N, 4) windows `x0, y0, x1, y1` in pixels
-                 idx:torch.Tensor|None=None, # (N,) the image of each window; all from image 0 if `None`
-                 sz:int=64 # side of the square crops
-                )->torch.Tensor: # (N, C, sz, sz)
-    "Every window cut out of its image and resized to `sz`×`sz` in one `roi_align`; zero outside the image"
-    idx = torch.zeros(len(windows), device=windows.device) if idx is None else idx
-    rois = torch.cat([idx[:,None].to(imgs), windows.to(imgs)], 1)
-    return roi_align(imgs, rois, (sz,sz), spatial_scale=1., sampling_ratio=2, aligned=True)
 
 def box_in_window(boxes:torch.Tensor, # (N, 4) boxes `x0, y0, x1, y1` in image pixels
                   windows:torch.Tensor, # (N, 4) their crop windows
@@ -158,13 +150,6 @@ class MixedBatches(torch.utils.data.Sampler):
             yield self._boxes(self.rb)+[self.nb+i for i in s]
 
 # %% ../nbs/41_boxcaseg.ipynb #b41dls01
-class ToDevice(Callback):
-    "Move a plain PyTorch `DataLoader`'s batches to the model's device"
-    order = -10
-    def before_batch(self):
-        dev = next(self.model.parameters()).device
-        self.learn.xb = tuple(t.to(dev) for t in self.xb); self.learn.yb = tuple(t.to(dev) for t in self.yb)
-
 def salient_folder(path:str|Path, # the box-supervised dataset folder
                    salient:str|Path # the salient dataset folder: absolute, or relative to `path`'s parent
                   )->Path:
@@ -356,20 +341,6 @@ def boxcaseg_learner(dls:DataLoaders, # from `boxcaseg_dls`
     return learn
 
 # %% ../nbs/41_boxcaseg.ipynb #b41prox1
-def paste_maps(maps:torch.Tensor, # (N, h, w) maps of the crops
-               windows:torch.Tensor, # (N, 4) their windows `x0, y0, x1, y1` in image pixels
-               size:tuple # (H, W) of the image
-              )->torch.Tensor: # (N, H, W), zero outside each window
-    "Every crop's map resampled into its window of the image, in one `grid_sample` (the inverse of `crop_windows`)"
-    H,W = size; N = len(maps)
-    if N==0: return maps.new_zeros((0,H,W))
-    ys,xs = torch.arange(H, device=maps.device)+0.5,torch.arange(W, device=maps.device)+0.5
-    x0,y0,x1,y1 = windows.to(maps).unbind(1)
-    gx = (xs[None]-x0[:,None])/(x1-x0).clamp(min=1e-6)[:,None]*2-1          # (N, W) in [-1, 1] inside the window
-    gy = (ys[None]-y0[:,None])/(y1-y0).clamp(min=1e-6)[:,None]*2-1          # (N, H)
-    grid = torch.stack([gx[:,None].expand(N,H,W), gy[:,:,None].expand(N,H,W)], -1)
-    return F.grid_sample(maps[:,None], grid, mode='bilinear', padding_mode='zeros', align_corners=False)[:,0]
-
 def box_masks(model:BoxCasegNet, # a trained model
               imgs:list, # uint8 (3, H, W) images
               boxes:list, # per image (n_i, 4) boxes `x0, y0, x1, y1`

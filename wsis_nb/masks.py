@@ -8,11 +8,13 @@ Docs: https://wsis-nb.github.io/wsis_nb/masks.html.md"""
 from __future__ import annotations
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy import ndimage
+from torchvision.ops import roi_align
 from .core import Instances, mask_nms
 
 # %% auto #0
-__all__ = ['norm_max', 'components', 'component_masks', 'masks_to_instances']
+__all__ = ['norm_max', 'components', 'component_masks', 'masks_to_instances', 'crop_windows', 'paste_maps']
 
 # %% ../nbs/00a_masks.ipynb #f8b3248b
 def norm_max(maps:torch.Tensor, # (..., H, W) non-negative maps
@@ -70,3 +72,28 @@ def masks_to_instances(masks:torch.Tensor, # (N, H, W) boolean candidate masks o
     masks,labels,scores,pts = masks[big],labels[big],scores[big],None if pts is None else pts[big]
     k = mask_nms(masks, scores, labels, nms_iou)
     return Instances(masks[k], labels[k], scores[k], points=None if pts is None else pts[k], size=(H,W))
+
+# %% ../nbs/00a_masks.ipynb #m0awin02
+def crop_windows(imgs:torch.Tensor, # (B, C, H, W) float images (or masks)
+                 windows:torch.Tensor, # (N, 4) windows `x0, y0, x1, y1` in pixels
+                 idx:torch.Tensor|None=None, # (N,) the image of each window; all from image 0 if `None`
+                 sz:int=64 # side of the square crops
+                )->torch.Tensor: # (N, C, sz, sz)
+    "Every window cut out of its image and resized to `sz`×`sz` in one `roi_align`; zero outside the image"
+    idx = torch.zeros(len(windows), device=windows.device) if idx is None else idx
+    rois = torch.cat([idx[:,None].to(imgs), windows.to(imgs)], 1)
+    return roi_align(imgs, rois, (sz,sz), spatial_scale=1., sampling_ratio=2, aligned=True)
+
+def paste_maps(maps:torch.Tensor, # (N, h, w) maps of the crops
+               windows:torch.Tensor, # (N, 4) their windows `x0, y0, x1, y1` in image pixels
+               size:tuple # (H, W) of the image
+              )->torch.Tensor: # (N, H, W), zero outside each window
+    "Every crop's map resampled into its window of the image, in one `grid_sample` (the inverse of `crop_windows`)"
+    H,W = size; N = len(maps)
+    if N==0: return maps.new_zeros((0,H,W))
+    ys,xs = torch.arange(H, device=maps.device)+0.5,torch.arange(W, device=maps.device)+0.5
+    x0,y0,x1,y1 = windows.to(maps).unbind(1)
+    gx = (xs[None]-x0[:,None])/(x1-x0).clamp(min=1e-6)[:,None]*2-1          # (N, W) in [-1, 1] inside the window
+    gy = (ys[None]-y0[:,None])/(y1-y0).clamp(min=1e-6)[:,None]*2-1          # (N, H)
+    grid = torch.stack([gx[:,None].expand(N,H,W), gy[:,:,None].expand(N,H,W)], -1)
+    return F.grid_sample(maps[:,None], grid, mode='bilinear', padding_mode='zeros', align_corners=False)[:,0]

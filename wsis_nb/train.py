@@ -17,7 +17,7 @@ import wsis_nb
 from .core import atomic_write
 
 # %% auto #0
-__all__ = ['to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'Checkpoint', 'fit_resumable']
+__all__ = ['to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'Checkpoint', 'fit_resumable', 'ToDevice']
 
 # %% ../nbs/09_train.ipynb #d10f8db5
 def to_plain(obj):
@@ -97,3 +97,11 @@ def fit_resumable(learn:Learner, # the learner to train
         start = info['epoch']+1
     learn.fit_one_cycle(n_epoch, lr, cbs=L(Checkpoint(fname, meta))+L(cbs), start_epoch=start, **kwargs)
     return learn
+
+# %% ../nbs/09_train.ipynb #t09dev02
+class ToDevice(Callback):
+    "Move a plain PyTorch `DataLoader`'s batches to the model's device"
+    order = -10
+    def before_batch(self):
+        dev = next(self.model.parameters()).device
+        self.learn.xb = tuple(t.to(dev) for t in self.xb); self.learn.yb = tuple(t.to(dev) for t in self.yb)
