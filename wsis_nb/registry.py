@@ -20,10 +20,11 @@ from .data.images import InputSpec, input_spec, n_images, get_image, prep_images
 from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info
 
 # %% auto #0
-__all__ = ['METHODS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext', 'Stage', 'Method',
-           'register_method', 'load_methods', 'get_method', 'get_recipe', 'Predictor', 'load_predictor', 'train_stage',
-           'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items', 'derive_stage',
-           'refine_method', 'stage_status', 'run_method', 'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
+__all__ = ['METHODS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext', 'Stage',
+           'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe', 'Predictor', 'load_predictor',
+           'train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items',
+           'derive_stage', 'refine_method', 'stage_status', 'run_method', 'train', 'stage_seconds', 'EpochLine',
+           'quiet_progress']
 
 # %% ../nbs/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -171,6 +172,8 @@ def get_recipe(method:Method, # the method
     return r
 
 # %% ../nbs/09a_registry.ipynb #03cbe8ab
+PER_IMAGE = ('proposals',)   # call arguments holding one entry per image: each chunk of images gets its own entries
+
 class Predictor:
     "A trained model with what prediction needs: input spec, classes, settings and the stage's `predict`"
     def __init__(self, model:torch.nn.Module, spec:InputSpec, classes:list, settings:dict, predict:Callable, method:str='', stage:str=''):
@@ -188,10 +191,14 @@ class Predictor:
                 )->list[Instances]:
         "Instances of every image of `imgs`, at each image's size"
         s = {**self.settings, **overrides}; res = []; n = n_images(imgs)
+        for k in PER_IMAGE:
+            if s.get(k) is not None and len(s[k])!=n: raise ValueError(f"Predictor: `{k}` holds {len(s[k])} entries for {n} images; give one per image")
         starts = range(0, n, chunk)
         for i in (progress_bar(starts, leave=False) if progress else starts):
-            ims = [get_image(imgs, j) for j in range(i, min(i+chunk, n))]
-            res += call_with(self.predict_fn, self, ims, **s)
+            js = range(i, min(i+chunk, n))
+            ims = [get_image(imgs, j) for j in js]
+            per = {k:[s[k][j] for j in js] for k in PER_IMAGE if s.get(k) is not None}   # this chunk's entries
+            res += call_with(self.predict_fn, self, ims, **{**s, **per})
         return res
 
 def load_predictor(fname:str|Path, # a checkpoint written by a training stage
