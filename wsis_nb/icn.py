@@ -136,13 +136,15 @@ def rebalanced_scores(V:torch.Tensor, # (K, H, W) PRMs in [0, 1] (enhanced and b
                       beta:float=0.1, # weight of the contour term `E(V)*P`
                       gamma:float=0.8, # weight of the background term `B(V)*P` (`B <= 0`)
                       contour_width:int=5, # structuring element of `E`
-                      bg_factor:float=0.95 # `Q`: where `V` is below this times its mean
+                      bg_factor:float=0.95, # `Q`: where `V` is below this times its mean
+                      match_norm:str='pixels' # 'pixels': `E(V)` and `B(V) = -Q` as they are (`*P` counts pixels); 'unit': each scaled to unit mass
                      )->torch.Tensor: # (K, N) scores
     "Eq. (5) of ICN for every PRM and proposal, as one matrix product"
     if props.shape[-2:]!=V.shape[-2:]: raise ValueError(f"rebalanced_scores: proposals are {tuple(props.shape[-2:])} but the PRMs are {tuple(V.shape[-2:])}")
+    if match_norm not in ('pixels','unit'): raise ValueError(f"rebalanced_scores: match_norm must be 'pixels' or 'unit', got {match_norm!r}")
     V = V.float(); K = len(V)
-    E = contour_map(V, contour_width).flatten(1); E = E/E.sum(1, keepdim=True).clamp(min=1e-12)
-    Q = background_masks(V, V.shape[-2:], bg_factor).flatten(1); B = -Q/Q.sum(1, keepdim=True).clamp(min=1e-12)
+    E = contour_map(V, contour_width).flatten(1); B = -background_masks(V, V.shape[-2:], bg_factor).flatten(1)
+    if match_norm=='unit': E,B = E/E.sum(1, keepdim=True).clamp(min=1e-12), B/(-B).sum(1, keepdim=True).clamp(min=1e-12)
     P = props.flatten(1).to(V); area = P.sum(1, keepdim=True).clamp(min=1)
     A = torch.cat([alpha*V.flatten(1), beta*E + gamma*B], 1)                          # (K, 2HW)
     return A @ torch.cat([P/area, P], 1).T                                            # (K, N)
@@ -154,6 +156,7 @@ def icn_scores(V:torch.Tensor, # (K, H, W) PRMs in [0, 1]
                alpha:float=0.95, beta:float=0.1, gamma:float=0.8, # eq. (5)'s weights
                contour_width:int=5, # contour width
                bg_factor:float=0.95, # background threshold factor
+               match_norm:str='pixels', # scale of eq. (5)'s `E` and `B` (see `rebalanced_scores`)
                plain_alpha:float=0.8, # extent weight of the plain matching
                plain_beta:float=1e-5, # background weight of the plain matching
                min_prop_frac:float=2e-5, # proposals below this fraction of the image are not admissible
@@ -163,7 +166,7 @@ def icn_scores(V:torch.Tensor, # (K, H, W) PRMs in [0, 1]
     if matching not in ('rebalanced','plain'): raise ValueError(f"icn_scores: matching must be 'rebalanced' or 'plain', got {matching!r}")
     K,N = len(V),len(props); H,W = V.shape[-2:]
     if K==0 or N==0: return torch.zeros(K, N)
-    if matching=='rebalanced': s = rebalanced_scores(V, props, alpha, beta, gamma, contour_width, bg_factor)
+    if matching=='rebalanced': s = rebalanced_scores(V, props, alpha, beta, gamma, contour_width, bg_factor, match_norm)
     else: s = retrieval_scores(V/V.flatten(1).sum(1).clamp(min=1e-12)[:,None,None], props, background_masks(V, (H,W), bg_factor), plain_alpha, plain_beta, contour_width)
     area = props.flatten(1).sum(1).float()/(H*W)
     return s.masked_fill(((area<min_prop_frac)|(area>=max_prop_frac))[None], float('-inf'))
@@ -319,6 +322,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 alpha:float=0.95, beta:float=0.1, gamma:float=0.8, # eq. (5)'s weights
                 contour_width:int=5, # contour width
                 bg_factor:float=0.95, # background threshold factor
+                match_norm:str='pixels', # scale of eq. (5)'s `E` and `B`: 'pixels' or 'unit'
                 plain_alpha:float=0.8, plain_beta:float=1e-5, # the plain matching's weights
                 min_prop_frac:float=2e-5, max_prop_frac:float=0.85, # admissible proposal sizes
                 max_props:int=1000, # proposals per image (when computed here)
@@ -332,7 +336,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
     spec = input_spec(learn)
     if sz is not None: spec = InputSpec(sz, spec.mean, spec.std)
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []; n = 0
-    mk = dict(matching=matching, alpha=alpha, beta=beta, gamma=gamma, contour_width=contour_width, bg_factor=bg_factor,
+    mk = dict(matching=matching, alpha=alpha, beta=beta, gamma=gamma, contour_width=contour_width, bg_factor=bg_factor, match_norm=match_norm,
               plain_alpha=plain_alpha, plain_beta=plain_beta, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
     tm = timing if timing is not None else {}
     for k in ('network','proposals','matching'): tm.setdefault(k, 0.)
@@ -359,7 +363,7 @@ def icn_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
                      spec:InputSpec, # the classifier's input size and normalisation
                      k:int=3, # proposals per target
                      matching:str='rebalanced', # see `icn_scores`
-                     alpha:float=0.95, beta:float=0.1, gamma:float=0.8, contour_width:int=5, bg_factor:float=0.95,
+                     alpha:float=0.95, beta:float=0.1, gamma:float=0.8, contour_width:int=5, bg_factor:float=0.95, match_norm:str='pixels',
                      plain_alpha:float=0.8, plain_beta:float=1e-5, min_prop_frac:float=2e-5, max_prop_frac:float=0.85,
                      peak_thr:float=0.5, gauss_sigma:float=1., sigma:float=2., rule:str='probabilistic', chunk:int=64, # peaks and PRMs
                      bs:int=8, # images per batch
@@ -367,7 +371,7 @@ def icn_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
                     )->dict: # prms (K, h, w) half, labels (K,), img (K,), target (K, h, w/8) packed
     "Naive PRMs of the labelled classes of every image of `folder`, at the input size, with their pseudo targets"
     dev = next(model.parameters()).device; model.eval(); sz = spec.sz
-    mk = dict(matching=matching, alpha=alpha, beta=beta, gamma=gamma, contour_width=contour_width, bg_factor=bg_factor,
+    mk = dict(matching=matching, alpha=alpha, beta=beta, gamma=gamma, contour_width=contour_width, bg_factor=bg_factor, match_norm=match_norm,
               plain_alpha=plain_alpha, plain_beta=plain_beta, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
     out = dict(prms=[], labels=[], img=[], target=[])
     starts = range(0, len(folder), bs)
@@ -462,7 +466,7 @@ def _load_classifier(learn, ctx):
     "Load the classifier stage's weights into the `ICNNet` before the ICN trains"
     learn.model.classifier.load_state_dict(load_checkpoint(ctx.ckpt('classifier'))['model'])
 
-ICN_SETTINGS = dict(k=3, matching='rebalanced', alpha=0.95, beta=0.1, gamma=0.8, contour_width=5, bg_factor=0.95, plain_alpha=0.8, plain_beta=1e-5,
+ICN_SETTINGS = dict(k=3, matching='rebalanced', alpha=0.95, beta=0.1, gamma=0.8, contour_width=5, bg_factor=0.95, match_norm='pixels', plain_alpha=0.8, plain_beta=1e-5,
                     min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None, gauss_sigma=1.,
                     icn_arch='tiny', icn_nf=32, icn_ch=32, fusion=True, use_prm=True, T=3, icn_thr=0.5, valid_pct=0.1, valid_seed=42)
 ICN_RECIPES = {
