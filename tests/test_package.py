@@ -8,7 +8,7 @@ PKG = Path(wsis_nb.__file__).parent
 def test_version(): assert isinstance(wsis_nb.__version__, str) and wsis_nb.__version__.count('.') >= 2
 
 def test_modules_import():
-    for m in ('core', 'masks', 'train', 'registry', 'models', 'data.toy', 'data.core', 'data.images', 'metrics', 'cam', 'prm', 'maskrcnn', 'cli', 'mil', 'data.salient', 'boxcaseg'):
+    for m in ('core', 'masks', 'train', 'registry', 'models', 'data.toy', 'data.core', 'data.images', 'metrics', 'cam', 'prm', 'maskrcnn', 'cli', 'mil', 'data.salient', 'boxcaseg', 'oicr', 'community'):
         importlib.import_module(f'wsis_nb.{m}')
 
 def test_no_private_imports():
