@@ -22,7 +22,8 @@ from .data.images import InputSpec, input_spec, image_batches
 from .proposals import batch_proposals, proposals_stage
 from .registry import Method, train_stage
 from .maskrcnn import LossPart
-from .boxcaseg import ToDevice, paste_maps
+from .train import ToDevice
+from .masks import paste_maps
 from .oicr import (OICRNet, OICRLoss, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
                           prediction_stage, show_boxes, OICR_RECIPES)
 

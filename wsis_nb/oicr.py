@@ -25,7 +25,7 @@ from .models import make_backbone
 from .proposals import ProposalCache, batch_proposals, proposals_stage
 from .registry import Method, Stage, train_stage, derive_stage, write_instances, load_predictor, call_with
 from .maskrcnn import LossPart
-from .boxcaseg import ToDevice
+from .train import ToDevice
 
 # %% auto #0
 __all__ = ['BOX_STD', 'OICR_SETTINGS', 'OICR_RECIPES', 'oicr_method', 'proposal_boxes', 'split_boxes', 'show_boxes',
