@@ -23,7 +23,7 @@ from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import make_backbone
 from .proposals import ProposalCache, batch_proposals, proposals_stage
-from .registry import Method, Stage, train_stage, derive_stage, write_instances, load_predictor, call_with
+from .registry import Method, Stage, train_stage, derive_stage, derive_labels_stage, write_instances, load_predictor, call_with
 from .maskrcnn import LossPart
 from .train import ToDevice
 
@@ -460,15 +460,8 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
                      name:str='prediction', source:str='joint',
                      doc:str="the detector's predictor; the training images' detections as pseudo labels")->Stage:
     "A stage copying `source`'s checkpoint as the predictor and writing its predictions on the training split as pseudo labels"
-    d = derive_stage(name, source, build, predict)
-    split = lambda ctx: ctx.view.get('train', 'train')
-    fn = lambda ctx: ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split(ctx))}.json'
-    def run(ctx):
-        d.run(ctx)
-        detection_labels(load_predictor(ctx.ckpt()), ctx.data, split(ctx), fn(ctx), **ctx.view)
-    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt(), fn(ctx)],
-                 inputs=lambda ctx: [ctx.ckpt(source), ctx.cache('proposals', split(ctx))/'index.json'],
-                 keys=d.keys, doc=doc, build=d.build, predict=d.predict)
+    return derive_labels_stage(name, source, build, predict, detection_labels,
+                               extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
 OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, n_workers=None, gn=True, n_refine=3, fg_iou=0.5, reg=True,
                      score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)

@@ -23,8 +23,8 @@ from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpo
 __all__ = ['METHODS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext', 'Stage',
            'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe', 'Predictor', 'load_predictor',
            'train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items',
-           'derive_stage', 'refine_method', 'stage_status', 'run_method', 'train', 'stage_seconds', 'EpochLine',
-           'quiet_progress']
+           'derive_stage', 'derive_labels_stage', 'refine_method', 'stage_status', 'run_method', 'train',
+           'stage_seconds', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -310,6 +310,25 @@ def derive_stage(name:str, # stage name
         m = call_with(build, len(meta['classes']), **{**ctx.view, 'pretrained':False}); m.load_state_dict(sd['model'])
         save_checkpoint(ctx.ckpt(), m, meta)
     return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ckpt(source)], keys=keys, doc=doc, build=build, predict=predict)
+
+# %% ../nbs/09a_registry.ipynb #reg0dl02
+def derive_labels_stage(name:str, # stage name
+                        source:str, # the training stage whose weights are reused
+                        build:Callable, # build(n_cls, **settings) -> nn.Module (the source's model)
+                        predict:Callable, # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
+                        labels:Callable, # labels(predictor, data, split, fname, **settings) writes the split's pseudo labels
+                        extra_inputs:Callable|None=None, # extra_inputs(ctx, split) -> more files the labels read (e.g. a proposal cache)
+                        doc:str='')->Stage:
+    "A `derive_stage` that also writes the derived predictor's instances on the training split as pseudo labels"
+    d = derive_stage(name, source, build, predict)
+    split = lambda ctx: ctx.view.get('train', 'train')
+    fn = lambda ctx: ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split(ctx))}.json'
+    def run(ctx):
+        d.run(ctx)
+        labels(load_predictor(ctx.ckpt()), ctx.data, split(ctx), fn(ctx), **ctx.view)
+    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt(), fn(ctx)],
+                 inputs=lambda ctx: [ctx.ckpt(source), *(extra_inputs(ctx, split(ctx)) if extra_inputs is not None else [])],
+                 keys=d.keys, doc=doc, build=d.build, predict=d.predict)
 
 # %% ../nbs/09a_registry.ipynb #c0ef14d3
 def refine_method(base:Method, # the weakly supervised method that makes pseudo labels

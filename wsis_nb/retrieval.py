@@ -15,7 +15,7 @@ from .masks import norm_max, masks_to_instances
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .proposals import segment_proposals, batch_proposals, ProposalCache, proposals_stage
-from .registry import Method, Stage, train_stage, derive_stage, write_instances, load_predictor, call_with
+from .registry import Method, Stage, train_stage, derive_stage, derive_labels_stage, write_instances, load_predictor, call_with
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
 
@@ -159,15 +159,8 @@ def retrieval_stage(name:str='prediction', # stage name
                     source:str='classifier', # the PRM classifier's training stage
                     doc:str="the classifier's PRMs with proposal retrieval; the training images' instances as pseudo labels")->Stage:
     "A stage predicting with `source`'s PRM classifier by proposal retrieval, which also writes the training split's pseudo labels"
-    d = derive_stage(name, source, PRMNet, retrieval_predict)
-    split = lambda ctx: ctx.view.get('train', 'train')
-    fn = lambda ctx: ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split(ctx))}.json'
-    def run(ctx):
-        d.run(ctx)
-        retrieval_labels(load_predictor(ctx.ckpt()), ctx.data, split(ctx), fn(ctx), **ctx.view)
-    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt(), fn(ctx)],
-                 inputs=lambda ctx: [ctx.ckpt(source), ctx.cache('proposals', split(ctx))/'index.json'],
-                 keys=d.keys, doc=doc, build=d.build, predict=d.predict)
+    return derive_labels_stage(name, source, PRMNet, retrieval_predict, retrieval_labels,
+                               extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
 # %% ../nbs/21a_retrieval.ipynb #52af91b5
 RETRIEVAL_SETTINGS = dict(alpha=0.8, beta=1e-5, bg_factor=0.95, contour_width=5, min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None)
