@@ -23,7 +23,7 @@ from .masks import norm_max, masks_to_instances
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import upsample_cat
-from .proposals import ProposalCache, proposals_stage
+from .proposals import ProposalCache, proposals_stage, proposal_items_stage
 from .crf import dense_crf
 from .registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items
 from .train import load_checkpoint
@@ -235,22 +235,10 @@ def iam_pseudo_stage(name:str='pseudo', # stage name
                      split:str='train', # the split whose PRMs get candidates
                      doc:str='PRMs of the training images and their top-k proposals (the pseudo masks)')->Stage:
     "A stage writing the PRMs of `split` with their candidate masks, and the top-1 masks as COCO pseudo labels"
-    keys = lambda ctx: used_keys(ctx.view, iam_pseudo_items)
-    fn = lambda ctx: pseudo_items_file(ctx.data, ctx.pseudo_split(split))
-    ann = lambda ctx: ctx.ann(ctx.pseudo_split(split))
-    def run(ctx):
-        pred = load_predictor(ctx.ckpt(source)); folder = CocoFolder(ctx.data, split)
-        it = call_with(iam_pseudo_items, pred.model, folder, ProposalCache(ctx.data, split), pred.spec, progress=False, **ctx.view)
-        top1 = it.pop('top1'); insts = []
-        for i in range(len(folder)):
-            H,W = folder.size(i); sel = (it['img']==i).nonzero()[:,0]
-            m = unpack_masks(top1[i], W) if i in top1 else torch.zeros(0, H, W, dtype=torch.bool)
-            insts.append(Instances(m, it['labels'][sel], torch.ones(len(sel)), size=(H,W)))
-        fn(ctx).parent.mkdir(parents=True, exist_ok=True)
-        buf = io.BytesIO(); torch.save(dict(it, split=split, sz=list(pred.spec.sz)), buf); atomic_write(fn(ctx), buf.getvalue())
-        write_instances(insts, folder.images, folder.classes, ann(ctx), folder.cat_ids, scores=False)
-    return Stage(name, run, outputs=lambda ctx: [fn(ctx), ann(ctx)], inputs=lambda ctx: [ctx.ckpt(source), ctx.cache('proposals', split)/'index.json'],
-                 keys=keys, doc=doc)
+    def masks(it, i, sel, size):
+        H,W = size
+        return unpack_masks(it['top1'][i], W) if i in it['top1'] else torch.zeros(0, H, W, dtype=torch.bool)
+    return proposal_items_stage(name, source, split, iam_pseudo_items, masks, drop=('top1',), doc=doc)
 
 # %% ../nbs/22_iam.ipynb #18290129
 def iam_dls(path, # dataset folder

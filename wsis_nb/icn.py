@@ -21,7 +21,7 @@ from .masks import masks_to_instances
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import make_backbone
-from .proposals import ProposalCache, proposals_stage, batch_proposals
+from .proposals import ProposalCache, proposals_stage, proposal_items_stage, batch_proposals
 from .registry import Method, Stage, train_stage, derive_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items
 from .train import load_checkpoint
 from .cam import cam_dls
@@ -397,23 +397,11 @@ def icn_pseudo_stage(name:str='pseudo', # stage name
                      split:str='train', # the split whose PRMs get targets
                      doc:str="naive PRMs of the training images and their targets: unions of the top-k matched proposals")->Stage:
     "A stage writing the naive PRMs of `split` with their pseudo targets (items), and the targets as COCO pseudo labels"
-    keys = lambda ctx: used_keys(ctx.view, icn_pseudo_items)
-    fn = lambda ctx: pseudo_items_file(ctx.data, ctx.pseudo_split(split))
-    ann = lambda ctx: ctx.ann(ctx.pseudo_split(split))
-    def run(ctx):
-        pred = load_predictor(ctx.ckpt(source)); folder = CocoFolder(ctx.data, split)
-        it = call_with(icn_pseudo_items, pred.model, folder, ProposalCache(ctx.data, split), pred.spec, progress=False, **ctx.view)
-        w = it['prms'].shape[-1]; insts = []
-        for i in range(len(folder)):
-            sel = (it['img']==i).nonzero()[:,0]; H,W = folder.size(i)
-            m = unpack_masks(it['target'][sel], w)
-            m = F.interpolate(m[None].float(), size=(H,W), mode='nearest')[0]>0.5 if len(sel) else torch.zeros(0, H, W, dtype=torch.bool)
-            insts.append(Instances(m, it['labels'][sel], torch.ones(len(sel)), size=(H,W)))
-        fn(ctx).parent.mkdir(parents=True, exist_ok=True)
-        buf = io.BytesIO(); torch.save(dict(it, split=split, sz=list(pred.spec.sz)), buf); atomic_write(fn(ctx), buf.getvalue())
-        write_instances(insts, folder.images, folder.classes, ann(ctx), folder.cat_ids, scores=False)
-    return Stage(name, run, outputs=lambda ctx: [fn(ctx), ann(ctx)], inputs=lambda ctx: [ctx.ckpt(source), ctx.cache('proposals', split)/'index.json'],
-                 keys=keys, doc=doc)
+    def masks(it, i, sel, size):
+        if not len(sel): return torch.zeros(0, *size, dtype=torch.bool)
+        m = unpack_masks(it['target'][sel], it['prms'].shape[-1])
+        return F.interpolate(m[None].float(), size=size, mode='nearest')[0]>0.5
+    return proposal_items_stage(name, source, split, icn_pseudo_items, masks, doc=doc)
 
 # %% ../nbs/23_icn.ipynb #38e6c350
 class ICNPseudo(torch.utils.data.Dataset):

@@ -6,7 +6,8 @@ Docs: https://wsis-nb.github.io/wsis_nb/proposals.html.md"""
 
 # %% ../nbs/10_proposals.ipynb #1ca07129
 from __future__ import annotations
-import heapq, inspect, json, os, sys
+import heapq, inspect, io, json, os, sys
+from typing import Callable
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,14 +18,15 @@ from scipy import ndimage
 from skimage.color import rgb2lab
 from skimage.segmentation import felzenszwalb
 from fastprogress.fastprogress import progress_bar
-from .core import mask_iou, masks_to_rle, rle_to_masks, save_json, palette, to_hwc
+from .core import Instances, mask_iou, masks_to_rle, rle_to_masks, save_json, atomic_write, palette, to_hwc
 from .data.core import CocoFolder
-from .registry import Stage, used_keys
+from .registry import Stage, used_keys, call_with, load_predictor, write_instances, pseudo_items_file
 
 # %% auto #0
 __all__ = ['COLOUR_SPACES', 'N_COLOUR_BINS', 'N_TEXTURE_BINS', 'colour_space', 'region_features', 'neighbours', 'similarity',
            'group_regions', 'membership', 'proposal_masks', 'segment_proposals', 'proposal_recall', 'show_proposals',
-           'batch_proposals', 'cache_proposals', 'ProposalCache', 'load_proposals', 'proposals_stage']
+           'batch_proposals', 'cache_proposals', 'ProposalCache', 'load_proposals', 'proposals_stage',
+           'proposal_items_stage']
 
 # %% ../nbs/10_proposals.ipynb #f33d1272
 COLOUR_SPACES = ('rgb', 'hsv', 'lab', 'rgi')
@@ -447,3 +449,28 @@ def proposals_stage(split:str|tuple='train', # the split to cache, or several
     return Stage(name, run, outputs=lambda ctx: [ctx.cache('proposals', s)/'index.json' for s in splits],
                  inputs=lambda ctx: [ctx.ann(s) for s in splits], keys=keys,
                  doc=doc or f"Selective Search proposal masks of {', '.join(splits)}, cached as RLE")
+
+# %% ../nbs/10_proposals.ipynb #p10its02
+def proposal_items_stage(name:str, # stage name
+                         source:str, # the classifier's training stage
+                         split:str, # the split to label
+                         items:Callable, # items(model, folder, cache, spec, progress=, **settings) -> dict of tensors with `img` and `labels`
+                         masks:Callable, # masks(items, i, sel, (H, W)) -> (len(sel), H, W) bool masks of image `i`'s items `sel`
+                         drop:tuple=(), # keys of `items` used for the masks but not kept on disk
+                         doc:str='')->Stage:
+    "A stage writing `items` from `source`'s classifier and `split`'s cached proposals, kept for training, and their masks as COCO pseudo labels"
+    keys = lambda ctx: used_keys(ctx.view, items)
+    fn = lambda ctx: pseudo_items_file(ctx.data, ctx.pseudo_split(split))
+    ann = lambda ctx: ctx.ann(ctx.pseudo_split(split))
+    def run(ctx):
+        pred = load_predictor(ctx.ckpt(source)); folder = CocoFolder(ctx.data, split)
+        it = call_with(items, pred.model, folder, ProposalCache(ctx.data, split), pred.spec, progress=False, **ctx.view)
+        insts = []
+        for i in range(len(folder)):
+            H,W = folder.size(i); sel = (it['img']==i).nonzero()[:,0]
+            insts.append(Instances(masks(it, i, sel, (H,W)), it['labels'][sel], torch.ones(len(sel)), size=(H,W)))
+        keep = {k:v for k,v in it.items() if k not in drop}
+        buf = io.BytesIO(); torch.save(dict(keep, split=split, sz=list(pred.spec.sz)), buf); atomic_write(fn(ctx), buf.getvalue())
+        write_instances(insts, folder.images, folder.classes, ann(ctx), folder.cat_ids, scores=False)
+    return Stage(name, run, outputs=lambda ctx: [fn(ctx), ann(ctx)], inputs=lambda ctx: [ctx.ckpt(source), ctx.cache('proposals', split)/'index.json'],
+                 keys=keys, doc=doc)
