@@ -14,7 +14,7 @@ import torchvision
 from fastai.layers import ConvLayer
 
 # %% auto #0
-__all__ = ['Backbone', 'resnet_body', 'tiny_body', 'make_backbone', 'fcn_head', 'upsample_cat']
+__all__ = ['Backbone', 'densify', 'resnet_body', 'tiny_body', 'make_backbone', 'fcn_head', 'upsample_cat']
 
 # %% ../nbs/07_models.ipynb #m07bkbn0
 class Backbone(nn.Module):
@@ -48,7 +48,7 @@ class Backbone(nn.Module):
         return x
 
 # %% ../nbs/07_models.ipynb #m07dens0
-def _densify(stage:nn.Module, # a stage whose first strided convolution is to slide with stride 1
+def densify(stage:nn.Module, # a stage whose first strided convolution is to slide with stride 1
              d_in:int=1): # how much denser than in the strided network the stage's input already is
     "Remove the stride of `stage`; dilate its 3×3 convolutions by `d_in` up to the strided one, by `2*d_in` after it"
     d = d_in
@@ -76,8 +76,8 @@ def resnet_body(arch:str='resnet18', # 'resnet18', 'resnet34', 'resnet50' or 're
         raise RuntimeError(f"resnet_body: could not load the ImageNet weights of {arch} ({weights.url}): {e}. "
                            f"Put the file in {torch.hub.get_dir()}/checkpoints/ or use pretrained=False") from None
     stages = [r.layer1, r.layer2, r.layer3, r.layer4]
-    if stride<=16: _densify(r.layer4, 1 if stride==16 else 2)
-    if stride==8: _densify(r.layer3, 1)
+    if stride<=16: densify(r.layer4, 1 if stride==16 else 2)
+    if stride==8: densify(r.layer3, 1)
     channels = [s[-1].conv3.out_channels if hasattr(s[-1], 'conv3') else s[-1].conv2.out_channels for s in stages]
     return Backbone(nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool), stages, channels, [min(s, stride) for s in (4,8,16,32)])
 
@@ -91,7 +91,7 @@ def tiny_body(stride:int=8, # output stride: 4, 8, 16 or 32
     c0,chs = min(nf, 8),[min(nf, 16), min(nf, 32), nf, nf]
     stages = [blk(c0, chs[0]), blk(chs[0], chs[1]), blk(chs[1], chs[2]), blk(chs[2], chs[3]) if stride==32 else nn.Identity()]
     for l,s in enumerate((4,8,16)):
-        if s>stride: _densify(stages[l], s//(2*stride))
+        if s>stride: densify(stages[l], s//(2*stride))
     return Backbone(blk(3, c0), stages, chs, [min(s, stride) for s in (4,8,16,32)])
 
 # %% ../nbs/07_models.ipynb #m07make1

@@ -21,7 +21,7 @@ from functools import partial
 from .core import Instances, masks_to_boxes, palette, to_hwc
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, image_batches, prep_images
-from .models import make_backbone
+from .models import make_backbone, densify
 from .proposals import ProposalCache, batch_proposals, proposals_stage
 from .registry import Method, Stage, train_stage, derive_stage, derive_labels_stage, write_instances, load_predictor, call_with
 from .maskrcnn import LossPart
@@ -137,24 +137,27 @@ def box_rois(boxes:torch.Tensor, # (B, R, 4) padded boxes
     return torch.cat([valid.nonzero()[:,:1].to(boxes), boxes[valid]], 1)
 
 class ProposalFeatures(nn.Module):
-    "Backbone to stride 16, 7×7 `roi_align` of every proposal, the last stage on each"
+    "Backbone to stride 16 (or 8), 7×7 `roi_align` of every proposal, the last stage on each"
     def __init__(self, arch:str='tiny', pretrained:bool=False, nf:int=32, # see `make_backbone`
                  gn:bool=True, # GroupNorm instead of BatchNorm
-                 roi:int=7): # RoI pooling size
+                 roi:int=7, # RoI pooling size
+                 roi_stride:int=16): # stride of the pooled map: 16 (the paper), or 8 with the third stage dilated
         super().__init__()
+        if roi_stride not in (8,16): raise ValueError(f"ProposalFeatures: roi_stride must be 8 or 16, got {roi_stride}")
         self.body = make_backbone(arch, pretrained, 32, nf); self.roi = roi
+        if roi_stride==8: densify(self.body.stages[2]); self.body.strides[2] = 8
         if gn: to_group_norm(self.body)
     @property
     def dim(self)->int: return self.body.channels[-1]
     def levels(self, x:torch.Tensor)->list:
-        "The maps at strides 4, 8, 16 of (B, 3, H, W) images"
+        "The maps at strides 4, 8 and `roi_stride` of (B, 3, H, W) images"
         x = self.body.stem(x); res = []
         for st in self.body.stages[:3]: x = st(x); res.append(x)
         return res
-    def res5(self, f16:torch.Tensor, # (B, C4, h, w) the stride-16 map
+    def res5(self, f16:torch.Tensor, # (B, C4, h, w) the third map (stride `roi_stride`)
              rois:torch.Tensor # (N, 5) rois in input pixels
             )->torch.Tensor: # (N, C5, h', w') the last stage on each pooled proposal
-        "RoI pooling at stride 16 and the last stage"
+        "RoI pooling on the third map and the last stage"
         p = roi_align(f16, rois, self.roi, spatial_scale=1/self.body.strides[2], sampling_ratio=2, aligned=True)
         return self.body.stages[3](p)
 
@@ -174,9 +177,10 @@ def wsddn_scores(cls:torch.Tensor, # (B, R, C) classification stream logits
 class OICRNet(nn.Module):
     "Proposal features, WSDDN's two streams, `n_refine` refinement branches of C+1 classes and a class-agnostic box regressor"
     def __init__(self, n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, # see `ProposalFeatures`
-                 n_refine:int=3): # refinement branches K
+                 n_refine:int=3, # refinement branches K
+                 roi_stride:int=16): # see `ProposalFeatures`
         super().__init__()
-        self.n_cls = n_cls; self.feats = ProposalFeatures(arch, pretrained, nf, gn); D = self.feats.dim
+        self.n_cls = n_cls; self.feats = ProposalFeatures(arch, pretrained, nf, gn, roi_stride=roi_stride); D = self.feats.dim
         self.cls,self.det,self.bbox = _init_linear(nn.Linear(D, n_cls)),_init_linear(nn.Linear(D, n_cls)),_init_linear(nn.Linear(D, 4))
         self.refine = nn.ModuleList([_init_linear(nn.Linear(D, n_cls+1)) for _ in range(n_refine)])
     def heads(self, v:torch.Tensor, # (N, D) proposal vectors of the valid boxes
@@ -193,9 +197,9 @@ class OICRNet(nn.Module):
         h = self.feats.res5(self.feats.levels(x)[2], box_rois(boxes, valid))
         return self.heads(h.mean((2,3)), boxes, valid)
 
-def oicr_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3)->OICRNet:
+def oicr_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16)->OICRNet:
     "The detector a recipe names"
-    return OICRNet(n_cls, arch, pretrained, nf, gn, n_refine)
+    return OICRNet(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride)
 
 # %% ../nbs/50_oicr.ipynb #o50targ3
 def batch_box_iou(a:torch.Tensor, # (B, R, 4) boxes
@@ -317,7 +321,7 @@ class OICRLoss:
 
 # %% ../nbs/50_oicr.ipynb #o50lrn01
 def oicr_learner(dls:DataLoaders, # from `oicr_dls`
-                 arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, # see `OICRNet`
+                 arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, # see `OICRNet`
                  fg_iou:float=0.5, # see `oicr_targets`
                  reg:bool=True, # train the box regressor
                  opt:str='sgd', # 'sgd' (momentum 0.9, the paper) or 'adam'
@@ -325,7 +329,7 @@ def oicr_learner(dls:DataLoaders, # from `oicr_dls`
                  cbs=None, **kwargs)->Learner:
     "A fastai `Learner` for the detector, recording the parts of L_det"
     if opt not in ('adam','sgd'): raise ValueError(f"oicr_learner: opt must be 'adam' or 'sgd', got {opt!r}")
-    model = oicr_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine).to(default_device())
+    model = oicr_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, roi_stride).to(default_device())
     learn = Learner(dls, model, loss_func=OICRLoss(fg_iou, reg), metrics=[LossPart('cls'), LossPart('refine'), LossPart('reg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
@@ -468,7 +472,7 @@ OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, n_workers=None, 
 OICR_RECIPES = {
     'quick': {**OICR_SETTINGS, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'max_boxes':500, 'opt':'adam', 'wd':5e-4, 'gn':False,
               'joint.bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
-    'paper': {**OICR_SETTINGS, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'opt':'sgd', 'wd':5e-4,
+    'paper': {**OICR_SETTINGS, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4,
               'joint.bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
 }
 
