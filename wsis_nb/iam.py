@@ -25,7 +25,7 @@ from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import upsample_cat
 from .proposals import ProposalCache, proposals_stage, proposal_items_stage
 from .crf import dense_crf
-from .registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items
+from .registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items, holdout_by_image
 from .train import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
@@ -249,11 +249,7 @@ def iam_dls(path, # dataset folder
            )->DataLoaders:
     "DataLoaders of `(image, PRM, sampled target)` from the pseudo stage's items; `.spec` and `.vocab` set"
     it,folder,spec,imgs = load_pseudo_items(path, train, 'iam')                      # imgs: (n, 3, H, W) at the input size
-    g = torch.Generator().manual_seed(valid_seed); n_img = len(folder)
-    val_img = torch.randperm(n_img, generator=g)[:max(1, int(round(valid_pct*n_img)))]
-    is_val = torch.isin(it['img'], val_img)
-    tr,va = (~is_val).nonzero()[:,0], is_val.nonzero()[:,0]
-    if len(va)==0: va = tr[:1]
+    tr,va = holdout_by_image(it['img'], len(folder), valid_pct, valid_seed)
     dls = DataLoaders.from_dsets(IAMPseudo(it, imgs, tr, flip=True), IAMPseudo(it, imgs, va, seed=valid_seed), bs=bs)
     dls.spec,dls.vocab,dls.n_inp = spec,folder.classes,2
     return dls

@@ -22,7 +22,7 @@ from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import make_backbone
 from .proposals import ProposalCache, proposals_stage, proposal_items_stage, batch_proposals
-from .registry import Method, Stage, train_stage, derive_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items
+from .registry import Method, Stage, train_stage, derive_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items, holdout_by_image
 from .train import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm, smooth_prms, peak_points, PRM_RECIPES
@@ -429,11 +429,7 @@ def icn_dls(path, # dataset folder
            )->DataLoaders:
     "DataLoaders of `(image, PRM, target)` from the pseudo stage's items; `.spec` and `.vocab` set"
     it,folder,spec,imgs = load_pseudo_items(path, train, 'icn')
-    g = torch.Generator().manual_seed(valid_seed); n_img = len(folder)
-    val_img = torch.randperm(n_img, generator=g)[:max(1, int(round(valid_pct*n_img)))]
-    is_val = torch.isin(it['img'], val_img)
-    tr,va = (~is_val).nonzero()[:,0], is_val.nonzero()[:,0]
-    if len(va)==0: va = tr[:1]
+    tr,va = holdout_by_image(it['img'], len(folder), valid_pct, valid_seed)
     dls = DataLoaders.from_dsets(ICNPseudo(it, imgs, tr, flip=True), ICNPseudo(it, imgs, va), bs=bs)
     dls.spec,dls.vocab,dls.n_inp = spec,folder.classes,2
     return dls

@@ -23,8 +23,8 @@ from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpo
 __all__ = ['METHODS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext', 'Stage',
            'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe', 'Predictor', 'load_predictor',
            'train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items',
-           'derive_stage', 'derive_labels_stage', 'refine_method', 'stage_status', 'run_method', 'train',
-           'stage_seconds', 'EpochLine', 'quiet_progress']
+           'holdout_by_image', 'derive_stage', 'derive_labels_stage', 'refine_method', 'stage_status', 'run_method',
+           'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -296,6 +296,19 @@ def load_pseudo_items(path:str|Path, # dataset folder
     it = torch.load(fn, weights_only=True)
     folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
     return it, folder, spec, prep_images([folder.load_img(i) for i in range(len(folder))], spec)
+
+# %% ../nbs/09a_registry.ipynb #reg0hob2
+def holdout_by_image(img:torch.Tensor, # (n_items,) image index of each item
+                     n_img:int, # number of images
+                     valid_pct:float=0.1, # share of the images held out (at least one)
+                     seed:int=42 # the hold-out's seed
+                    )->tuple: # (train item indices, valid item indices)
+    "Split items by image: all items of a `valid_pct` share of the images are held out; the validation set is never empty"
+    g = torch.Generator().manual_seed(seed)
+    val_img = torch.randperm(n_img, generator=g)[:max(1, int(round(valid_pct*n_img)))]
+    is_val = torch.isin(img, val_img)
+    tr,va = (~is_val).nonzero()[:,0],is_val.nonzero()[:,0]
+    return tr, (va if len(va) else tr[:1])
 
 # %% ../nbs/09a_registry.ipynb #reg0der1
 def derive_stage(name:str, # stage name
