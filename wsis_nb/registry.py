@@ -17,14 +17,14 @@ import wsis_nb
 from .core import Instances, save_json
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, n_images, get_image, prep_images
-from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info
+from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision
 
 # %% auto #0
-__all__ = ['METHODS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext', 'Stage',
-           'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe', 'Predictor', 'load_predictor',
-           'train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items',
-           'holdout_by_image', 'derive_stage', 'derive_labels_stage', 'refine_method', 'stage_status', 'run_method',
-           'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
+__all__ = ['METHODS', 'TRAIN_SETTINGS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys',
+           'StageContext', 'Stage', 'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe',
+           'Predictor', 'load_predictor', 'train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file',
+           'load_pseudo_items', 'holdout_by_image', 'derive_stage', 'derive_labels_stage', 'refine_method',
+           'stage_status', 'run_method', 'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -121,6 +121,7 @@ class Method:
 # %% ../nbs/09a_registry.ipynb #9bf41397
 METHODS:dict[str,Method] = {}
 _LOADED = {'done':False}
+TRAIN_SETTINGS = dict(precision='fp32', channels_last=False)   # read by every training stage (`set_precision`); a recipe or `--set` overrides them
 
 def register_method(m:Method)->Method:
     "Add `m` to the registry under `m.name` (replacing an earlier registration); needs a `quick` recipe"
@@ -158,11 +159,12 @@ def get_recipe(method:Method, # the method
               )->dict:
     "Settings of `recipe` for `method` with overrides applied; an unknown key is an error"
     if recipe not in method.recipes: raise ValueError(f"Unknown recipe {recipe!r} for method {method.name!r}; known: {sorted(method.recipes)}")
-    r = dict(method.recipes[recipe])
+    trains = any(s.learner is not None for s in method.stages)
+    r = {**(TRAIN_SETTINGS if trains else {}), **method.recipes[recipe]}
     ov = {**{k:v for k,v in overrides.items() if v is not None}, **(sets or {})}
     stages = {s.name for s in method.stages}
     unprefix = lambda k: k.split('.',1)[1] if k.split('.',1)[0] in stages else k
-    known = {unprefix(k) for rc in method.recipes.values() for k in rc} | {'train','valid'}
+    known = {unprefix(k) for rc in method.recipes.values() for k in rc} | {'train','valid'} | (set(TRAIN_SETTINGS) if trains else set())
     for k,v in ov.items():
         if unprefix(k) not in known:
             raise ValueError(f"Unknown setting {k!r} for method {method.name!r}; its settings: {sorted(known)}")
@@ -231,12 +233,15 @@ def train_stage(name:str, # stage name
                )->Stage:
     "A stage that trains a `Learner` with `fit_resumable` into `models/<method>/<name>.pth`"
     def split(ctx): return train_split(ctx) if train_split is not None else ctx.view.get('train', 'train')
-    def keys(ctx): return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
+    def keys(ctx):
+        hw = {k:ctx.view[k] for k,v in TRAIN_SETTINGS.items() if ctx.view.get(k, v)!=v}   # recorded when not the default, so stamps written before these settings existed stay current
+        return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid'), **hw}
     def run(ctx):
         s = {**ctx.view, 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
         d = call_with(dls, ctx.data, **s)
         learn = call_with(learner, d, **s)
         if init is not None: init(learn, ctx)
+        call_with(set_precision, learn, **{**TRAIN_SETTINGS, **s})
         if not sys.stdout.isatty(): quiet_progress(learn)
         fit_resumable(learn, s['epochs'], s['lr'], ctx.ckpt(), meta=_meta(ctx, learn, keys(ctx)))
         info = read_checkpoint_info(ctx.ckpt()) or {}

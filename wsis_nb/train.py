@@ -17,7 +17,8 @@ import wsis_nb
 from .core import atomic_write
 
 # %% auto #0
-__all__ = ['to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'Checkpoint', 'fit_resumable', 'ToDevice']
+__all__ = ['PRECISIONS', 'to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'Checkpoint', 'fit_resumable',
+           'ToDevice', 'ChannelsLastInputs', 'set_precision']
 
 # %% ../nbs/09_train.ipynb #d10f8db5
 def to_plain(obj):
@@ -105,3 +106,28 @@ class ToDevice(Callback):
     def before_batch(self):
         dev = next(self.model.parameters()).device
         self.learn.xb = tuple(t.to(dev) for t in self.xb); self.learn.yb = tuple(t.to(dev) for t in self.yb)
+
+# %% ../nbs/09_train.ipynb #t09prec2
+import warnings
+from fastai.torch_core import default_device
+from fastai.callback.fp16 import MixedPrecision, AMPMode
+from fastai.callback.channelslast import ChannelsLast
+
+class ChannelsLastInputs(ChannelsLast):
+    "fastai's `ChannelsLast` (the model in channels-last memory format), and each batch's 4-d input tensors too"
+    def before_batch(self):
+        self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, torch.Tensor) and x.ndim==4 else x for x in self.xb)
+
+PRECISIONS = ('fp32', 'fp16', 'bf16')
+
+def set_precision(learn:Learner, # the learner to set up
+                  precision:str='fp32', # 'fp32', 'fp16' or 'bf16' (mixed precision, on CUDA only)
+                  channels_last:bool=False # model and 4-d inputs in channels-last memory format
+                 )->Learner:
+    "Train `learn` with `precision` (fastai's AMP on CUDA; fp32 with a warning on the CPU) and optionally channels last"
+    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if precision!='fp32':
+        if default_device().type!='cuda': warnings.warn(f"precision={precision!r} needs a CUDA GPU (fastai autocasts on CUDA only); training in fp32 on the CPU")
+        elif not any(isinstance(c, MixedPrecision) for c in learn.cbs): learn.add_cb(MixedPrecision(AMPMode(precision)))
+    if channels_last and not any(isinstance(c, ChannelsLast) for c in learn.cbs): learn.add_cb(ChannelsLastInputs())
+    return learn
