@@ -20,6 +20,7 @@ from .data.images import open_images
 from .data.toy import make_toy, toy_bench, TOY_BENCH
 from .metrics import map_r, abo, coco_eval
 from .registry import get_method, load_methods, parse_sets, run_method, load_predictor, write_instances, stage_seconds, get_recipe, stage_view, used_keys
+from .train import is_main
 
 # %% auto #0
 __all__ = ['BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'train', 'predict', 'write_predictions', 'evaluate',
@@ -94,7 +95,7 @@ def wsis_train(method:_Pos=None, # method name (see `--list`)
     if method is None or data is None: raise CliError('error: give METHOD and DATA (or --list)')
     t = time.time()
     with _user_errors(): ck = train(method, data, recipe, stage, parse_sets(set), force, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
-    print(f'{method}: finished in {time.time()-t:.0f} s; checkpoint {ck}')
+    if is_main(): print(f'{method}: finished in {time.time()-t:.0f} s; checkpoint {ck}')   # one line from a `torchrun` of several processes
 
 @call_parse
 def wsis_predict(method:str, # method name

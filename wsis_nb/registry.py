@@ -18,6 +18,7 @@ from .core import Instances, save_json
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, n_images, get_image, prep_images
 from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision
+from .train import init_distributed, world_size, is_main, barrier, broadcast, main_first, shard_dl, DDPTrainer
 
 # %% auto #0
 __all__ = ['METHODS', 'TRAIN_SETTINGS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys',
@@ -238,12 +239,17 @@ def train_stage(name:str, # stage name
         return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid'), **hw}
     def run(ctx):
         s = {**ctx.view, 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
-        d = call_with(dls, ctx.data, **s)
+        with main_first(): d = call_with(dls, ctx.data, **s)          # a loader that writes a cache writes it once
         learn = call_with(learner, d, **s)
         if init is not None: init(learn, ctx)
         call_with(set_precision, learn, **{**TRAIN_SETTINGS, **s})
-        if not sys.stdout.isatty(): quiet_progress(learn)
+        if world_size()>1:
+            try: shard_dl(d.train)
+            except ValueError as e: raise ValueError(f"{ctx.method.name}/{ctx.stage}: training on several processes (DDP) is not supported for this method yet: {e}") from None
+            learn.add_cb(DDPTrainer())
+        if not sys.stdout.isatty() or not is_main(): quiet_progress(learn)
         fit_resumable(learn, s['epochs'], s['lr'], ctx.ckpt(), meta=_meta(ctx, learn, keys(ctx)))
+        barrier()                                                        # the main process has written the last checkpoint
         info = read_checkpoint_info(ctx.ckpt()) or {}
         if not info.get('done'): raise RuntimeError(f"{ctx.method.name}/{ctx.stage}: training stopped after epoch {info.get('epoch', -1)+1} of {s['epochs']}; run again to resume from {ctx.ckpt()}")
     return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))],
@@ -399,14 +405,19 @@ def run_method(method:str|Method, # a method or its registered name
     if not data.is_dir(): raise FileNotFoundError(f"Dataset folder {str(data)!r} does not exist (expected images/ and annotations/instances_<split>.json)")
     settings = get_recipe(m, recipe, sets, **overrides)
     todo = [m.stage(stage)] if stage is not None else m.stages
+    init_distributed()                                  # joins the process group when started by torchrun; nothing in a single process
+    if not is_main(): log = lambda *a, **k: None        # one report, from the main process
     for st in todo:
         ctx = StageContext(data, m, settings, st.name, recipe)
-        ok,why = stage_status(ctx)
+        ok,why = broadcast(stage_status(ctx) if is_main() else None)
         if ok and not force: log(f"{m.name}/{st.name}: outputs current for these settings and inputs, skipped"); continue
         log(f"{m.name}/{st.name}: running ({why})")
-        t = time.time(); st.run(ctx); sec = time.time()-t
-        save_json(dict(settings=json.loads(json.dumps(st.keys(ctx), default=str)), inputs=_fingerprint(st.inputs(ctx)),
-                       outputs=_fingerprint(st.outputs(ctx)), seconds=sec, version=wsis_nb.__version__, recipe=recipe), ctx.stamp())
+        t = time.time()
+        if st.learner is not None or is_main(): st.run(ctx)       # training stages run on every process, the others on the main one
+        sec = time.time()-t
+        if is_main(): save_json(dict(settings=json.loads(json.dumps(st.keys(ctx), default=str)), inputs=_fingerprint(st.inputs(ctx)),
+                                     outputs=_fingerprint(st.outputs(ctx)), seconds=sec, version=wsis_nb.__version__, recipe=recipe), ctx.stamp())
+        barrier()                                       # every process sees this stage's outputs before the next stage
         log(f"{m.name}/{st.name}: done in {sec:.0f} s")
     return ctx
 
@@ -433,6 +444,7 @@ class EpochLine(Callback):
     order = 65
     def before_fit(self): self._t = time.time()
     def after_epoch(self):
+        if not is_main(): return
         vals = [f'{v:.4f}' if isinstance(v, float) else str(v) for v in self.recorder.log[1:]]
         names = self.recorder.metric_names[1:len(vals)+1]
         print(f'epoch {self.epoch+1}/{self.n_epoch}  ' + '  '.join(f'{n} {v}' for n,v in zip(names, vals)), flush=True)
