@@ -14,3 +14,14 @@ def test_docs_processing(tmp_path):
     done = sorted(p.name for p in (tmp_path/'_proc').glob('*.ipynb'))
     assert done == nbs, f'not processed: {set(nbs)-set(done)}'
     assert (tmp_path/'_proc'/'_quarto.yml').exists()
+
+def test_sidebar_lists_every_notebook():
+    "nbs/sidebar.yml (a custom sidebar: nbdev does not regenerate it) names every notebook once, and no missing one"
+    import re
+    txt = (ROOT/'nbs'/'sidebar.yml').read_text()
+    listed = re.findall(r'^\s*-\s+(\S+\.ipynb)\s*$', txt, re.M)
+    nbs = sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
+    dup = {n for n in listed if listed.count(n)>1}
+    assert not dup, f'listed twice in nbs/sidebar.yml: {dup}'
+    assert sorted(listed) == nbs, f'missing from nbs/sidebar.yml: {set(nbs)-set(listed)}; not notebooks: {set(listed)-set(nbs)}'
+    assert 'custom_sidebar = true' in (ROOT/'pyproject.toml').read_text()

@@ -114,10 +114,11 @@ def cam_instances(maps:torch.Tensor, # (C, H, W) CAMs of one image in [0, 1], at
 def cam_dls(path, # dataset folder (`images/` and `annotations/instances_<split>.json`)
             sz:int=128, # images are resized to `sz`×`sz`
             bs:int=16, # batch size
-            train:str='train', valid:str='valid' # the two splits
+            train:str='train', valid:str='valid', # the two splits
+            num_workers:int=0 # loader processes (the `paper` recipes use 8: on a GPU the model waits for the loader otherwise)
            ):
     "DataLoaders of images and their image-level labels, for the CAM family (`label_dls`)"
-    return label_dls(path, sz=sz, bs=bs, train=train, valid=valid)
+    return label_dls(path, sz=sz, bs=bs, train=train, valid=valid, num_workers=num_workers)
 
 class CamLearner(Learner):
     "A `Learner` whose `show_results` shows CAMs"
@@ -202,7 +203,7 @@ def cam_predict(learn, # a trained `cam_learner`, or a `Predictor`
 CAM_RECIPES = {
     'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2,
                   scales=(1.0,), flip=False, thr=0.5, cam_thr=0.5, min_frac=0.001, nms_iou=0.5),
-    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=16, sz=448, bs=16, epochs=20, lr=1e-2,
+    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=16, sz=448, bs=16, epochs=20, lr=1e-2, num_workers=8,
                   scales=(1.0,0.5,1.5), flip=True, thr=0.5, cam_thr=0.3, min_frac=0.001, nms_iou=0.5),
 }
 

@@ -24,7 +24,7 @@ from .registry import Method, train_stage
 from .maskrcnn import LossPart
 from .train import ToDevice
 from .masks import paste_maps
-from .oicr import (OICRNet, OICRLoss, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
+from .oicr import (OICRNet, OICRLoss, prob_bce, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
                           prediction_stage, show_boxes, OICR_RECIPES)
 
 # %% auto #0
@@ -167,7 +167,7 @@ class CLLoss(OICRLoss):
                 if not m.masks.bg: keep = t>0; o = dict(o, p=[q[keep] for q in o['p']]); t = t[keep]-1
                 if len(t):
                     oh = F.one_hot(t, o['p'][0].shape[1]).float()
-                    parts['img'] = sum(F.binary_cross_entropy(q.clamp(1e-6, 1-1e-6), oh, reduction='none').sum(1).mean() for q in o['p'])
+                    parts['img'] = sum(prob_bce(q, oh).sum(1).mean() for q in o['p'])
                 fg = (lbl[b, r]>0).nonzero()[:,0]
                 if m.with_seg and len(fg):
                     c = lbl[b, r][fg]; T = m.masks.T; k = c[:,None,None,None].expand(-1, 1, T, T)

@@ -369,7 +369,7 @@ MASKRCNN_RECIPES = {
                   epochs=20, lr=3e-3, opt='adam', wd=1e-4, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
     'paper': dict(arch='resnet50', pretrained=True, sz=800, max_size=1333, nf=32, fpn_ch=256, anchor=32, rep=1024, mask_convs=4,
                   rois=512, mask_rois=None, proposals=2000, train='train', valid='valid', bs=16, flip=True, min_score=0.,
-                  epochs=12, lr=0.02, opt='sgd', wd=1e-4, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
+                  epochs=12, lr=0.02, opt='sgd', wd=1e-4, num_workers=8, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
 }
 
 # %% ../nbs/42_maskrcnn.ipynb #435bd676

@@ -31,9 +31,9 @@ from .train import ToDevice
 __all__ = ['BOX_STD', 'OICR_SETTINGS', 'OICR_RECIPES', 'oicr_method', 'proposal_boxes', 'split_boxes', 'show_boxes',
            'ProposalImages', 'pad_boxes', 'oicr_dls', 'to_group_norm', 'box_rois', 'ProposalFeatures', 'wsddn_scores',
            'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts', 'oicr_targets', 'encode_boxes', 'decode_boxes',
-           'refine_loss', 'reg_loss', 'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect', 'fill_boxes',
-           'image_boxes', 'scale_boxes', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels',
-           'prediction_stage']
+           'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect',
+           'fill_boxes', 'image_boxes', 'scale_boxes', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr',
+           'detection_labels', 'prediction_stage']
 
 # %% ../nbs/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -270,6 +270,14 @@ def decode_boxes(p:torch.Tensor, # (..., 4) proposals
     return b
 
 # %% ../nbs/50_oicr.ipynb #o50loss1
+def prob_bce(p:torch.Tensor, # probabilities (any shape)
+             y:torch.Tensor, # targets of the same shape
+             eps:float=1e-6 # `p` is clamped to [eps, 1 - eps]
+            )->torch.Tensor:
+    "Elementwise binary cross entropy of probabilities, in float32 with autocast off: PyTorch refuses `binary_cross_entropy` under CUDA autocast, and WSDDN's image scores are sums of products, not logits"
+    with torch.autocast(p.device.type, enabled=False):
+        return F.binary_cross_entropy(p.float().clamp(eps, 1-eps), y.float(), reduction='none')
+
 def refine_loss(logits:torch.Tensor, # (B, R, C+1) a branch's logits
                 labels:torch.Tensor, # (B, R) pseudo labels
                 weights:torch.Tensor, # (B, R) their weights
@@ -302,8 +310,7 @@ class OICRLoss:
     def det(self, out:dict, y:torch.Tensor)->dict:
         "The parts of L_det"
         valid,lbl = out['valid'],y>0.5
-        phi = out['img'].clamp(1e-6, 1-1e-6)
-        parts = dict(cls=F.binary_cross_entropy(phi, y.float(), reduction='none').sum(1).mean())
+        parts = dict(cls=prob_bce(out['img'], y).sum(1).mean())
         prev,ref = out['wsddn'].detach(),0.
         for k in range(len(out['refine'])):
             t,w = oicr_targets(out['boxes'], prev, lbl, self.fg_iou, valid)

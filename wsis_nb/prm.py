@@ -357,7 +357,7 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
 PRM_RECIPES = {
     'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2, thr=0.5, peak_thr=0.5, min_prom=0.05,
                   prm_thr=0.1, sigma=6., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
-    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=8, sz=448, bs=16, epochs=20, lr=1e-2, thr=0.5, peak_thr=0.5, min_prom=0.05,
+    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=8, sz=448, bs=16, epochs=20, lr=1e-2, num_workers=8, thr=0.5, peak_thr=0.5, min_prom=0.05,
                   prm_thr=0.3, sigma=4., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
 }
 
