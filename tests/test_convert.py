@@ -61,3 +61,17 @@ def test_bad_command_line_exit(tmp_path):
     assert r.returncode == 2 and '--single is for duts' in r.stderr and 'Traceback' not in r.stderr
     r = run(tmp_path, 'imagenet', tmp_path, tmp_path/'x')
     assert r.returncode == 2 and 'invalid choice' in r.stderr
+
+def test_voc_trains_with_the_paper_recipe(tmp_path):
+    "A converted VOC folder runs `wsis-train M DST --recipe paper` with the default splits (trainaug as train, val as valid), then `wsis-eval`"
+    voc = pytest.importorskip('wsis_nb.data.voc')
+    from wsis_nb.cli import wsis_train, wsis_eval
+    fx = voc.make_voc_fixture(tmp_path/'voc')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); wsis_convert('voc', fx, tmp_path/'out', sbd=fx)
+    tiny = ['arch=tiny', 'pretrained=False', 'nf=8', 'sz=64', 'bs=2', 'epochs=1', 'num_workers=0', 'scales=(1.0,)']
+    wsis_train('cam', tmp_path/'out', recipe='paper', set=tiny)
+    assert (tmp_path/'out'/'models'/'cam'/'cam.pth').exists()
+    res = wsis_eval('cam', tmp_path/'out', split='val')
+    assert {'mAP@0.25', 'mAP@0.5', 'mAP@0.7', 'mAP@0.75', 'ABO'} <= set(res), res
+    assert all(0 <= res[k] <= 1 for k in ('mAP@0.5', 'ABO'))

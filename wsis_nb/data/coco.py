@@ -14,7 +14,7 @@ from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools import mask as mask_utils
 from ..core import save_json, atomic_write
-from .core import verify_images
+from .core import verify_images, alias_split
 from .toy import ToyScenes, inner_points
 
 # %% auto #0
@@ -106,7 +106,8 @@ def convert_coco(src:str|Path, # COCO 2017 folder: `annotations/instances_<split
                  splits:str|list=('train2017','val2017'), # COCO splits to convert
                  limit:int|None=None, # stop each split once this many images are written (quick trials)
                  names:list|dict|None=None, # the dataset's split names, one per split (or `{split: name}`); `train`, `val` (the year dropped) if `None`
-                 n_workers:int=8 # threads checking image files
+                 n_workers:int=8, # threads checking image files
+                 aliases:bool=True # also name `val` `valid` (`alias_split`): the recipes validate, and `wsis-eval` reports, on `valid` by default
                 )->dict: # per split name: counts (`n_images`, `n_kept`, `n_bad_images`, `n_over_limit`, `n_no_objects`, `n_anns`, `n_objects`, `n_crowd`, `n_orphans`, `n_bad_anns`, `n_anns_skipped`) and `bad` {what: why}; `path`
     "Convert COCO instance segmentation into a dataset folder: categories 1..K, compressed RLE masks, a point per object, crowd regions kept"
     src,dst = Path(src),Path(dst)
@@ -151,6 +152,9 @@ def convert_coco(src:str|Path, # COCO 2017 folder: `annotations/instances_<split
         info = dict(description=f'COCO {s} instance segmentation', converter=_CONVERTER, source=str(src), split=s, limit=limit, **r)
         save_json(dict(info=info, images=images, annotations=out, categories=cats), ann_fn)
         res[name] = {**r, 'bad':bad}
+    if aliases and 'val' in res and 'valid' not in res:
+        try: alias_split(dst, 'valid', 'val')
+        except FileExistsError as e: warnings.warn(f"convert_coco: {e}")
     if bad := [(n,k,w) for n in res for k,w in res[n]['bad'].items()]:
         warnings.warn(f"convert_coco: skipped {len(bad)} item(s) that cannot be used:\n" + '\n'.join(f'  {n}: {k}: {w}' for n,k,w in bad[:20])
                       + (f'\n  ... and {len(bad)-20} more' if len(bad)>20 else ''))

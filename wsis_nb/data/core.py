@@ -6,7 +6,7 @@ Docs: https://wsis-nb.github.io/wsis_nb/data.core.html.md"""
 
 # %% ../../nbs/02_data.core.ipynb #b4a88cc2
 from __future__ import annotations
-import json, os
+import json, os, shutil
 from concurrent import futures
 from pathlib import Path
 import numpy as np
@@ -17,8 +17,8 @@ from ..core import *
 from .toy import inner_points, semantic_mask
 
 # %% auto #0
-__all__ = ['verify_images', 'CocoFolder', 'CocoItems', 'label_dls', 'LabeledPoints', 'PointLabeler', 'pt_pad', 'PointLblBlock',
-           'point_dls', 'box_dls', 'mask_dls']
+__all__ = ['verify_images', 'CocoFolder', 'alias_split', 'CocoItems', 'label_dls', 'LabeledPoints', 'PointLabeler', 'pt_pad',
+           'PointLblBlock', 'point_dls', 'box_dls', 'mask_dls']
 
 # %% ../../nbs/02_data.core.ipynb #7ea7777c
 def _load_json(fn):
@@ -158,6 +158,26 @@ class CocoFolder:
     def multi_hot(self, i:int)->torch.Tensor: return self._mh[i].clone()
     def difficult(self, i:int)->torch.Tensor:
         return torch.tensor([bool(a.get('difficult', 0) or a.get('iscrowd', 0)) for a in self._anns[i]], dtype=torch.bool)
+
+# %% ../../nbs/02_data.core.ipynb #dcalias2
+def alias_split(path:str|Path, # dataset folder
+                alias:str, # the second name, e.g. `valid`
+                split:str # the split it names, e.g. `val`
+               )->Path: # the alias's annotation file
+    "Let `alias` name the same annotations as `split`: `instances_<alias>.json` hard-linked (or copied) to `instances_<split>.json`"
+    ann = Path(path)/'annotations'; src,dst = ann/f'instances_{split}.json',ann/f'instances_{alias}.json'
+    if alias==split: raise ValueError(f"alias_split: alias and split are both {split!r}")
+    if not src.exists(): raise FileNotFoundError(f"alias_split: {src} not found; the split {split!r} must be written first")
+    if dst.exists():
+        if os.path.samefile(src, dst): return dst
+        try: own = json.loads(dst.read_text()).get('info', {}).get('split')
+        except (json.JSONDecodeError, OSError, AttributeError): own = None
+        if own in (None, alias): raise FileExistsError(f"alias_split: {dst} holds a split of its own (its info.split is {own!r}); it is not replaced by an alias of {split!r}")
+    tmp = dst.with_name(f'.{dst.name}.{os.getpid()}.tmp'); tmp.unlink(missing_ok=True)
+    try: os.link(src, tmp)
+    except OSError: shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+    return dst
 
 # %% ../../nbs/02_data.core.ipynb #b639fca4
 class CocoItems:

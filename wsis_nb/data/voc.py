@@ -16,7 +16,7 @@ from PIL import Image
 from scipy import ndimage
 from ..core import *
 from .toy import inner_points
-from .core import verify_images
+from .core import verify_images, alias_split
 
 # %% auto #0
 __all__ = ['VOC_CLASSES', 'convert_voc', 'make_voc_fixture']
@@ -163,7 +163,8 @@ def convert_voc(src:str|Path, # `VOC2012` folder, or `VOCdevkit/`, or the folder
                 dst:str|Path, # dataset folder to write: `images/` and `annotations/instances_<split>.json`
                 sbd:str|Path|None=None, # SBD's `benchmark_RELEASE/dataset` folder, or a parent of it: adds the split `trainaug`
                 splits:str|list|None=None, # splits to write; default `train`, `val` (without SBD) or `trainaug`, `val` (with SBD)
-                limit:int|None=None # stop each split once this many images are written (quick trials)
+                limit:int|None=None, # stop each split once this many images are written (quick trials)
+                aliases:bool=True # also name `val` `valid`, and `trainaug` `train` (when `train` is not written), so the recipes' default splits are the papers' (`alias_split`)
                )->dict: # per split: `images`, `instances`, `difficult`, `no_objects`, `unsegmented`, `from_voc`, `from_sbd`, `over_limit`, `skipped` {id: why}
     "Convert PASCAL VOC 2012 segmentation (with SBD: trainaug) into a COCO-style dataset folder of instance masks"
     voc = _find(src, ('.', 'VOC2012', 'VOCdevkit/VOC2012'), _VOC_NEED, 'VOC2012')
@@ -212,6 +213,11 @@ def convert_voc(src:str|Path, # `VOC2012` folder, or `VOCdevkit/`, or the folder
         for other in ann_dir.glob('instances_*.json'):
             if other!=fn: kept |= _ours(other) or set()
         for f in before-kept: (dst/'images'/f).unlink(missing_ok=True)
+    if aliases:
+        for a,s in (('valid', 'val'), ('train', 'trainaug')):
+            if s not in res or a in splits: continue
+            try: alias_split(dst, a, s)
+            except FileExistsError as e: warnings.warn(f"convert_voc: {e}")     # e.g. VOC's own `train`, written earlier
     if (bad := [(s,k,why) for s in res for k,why in res[s]['skipped'].items()]):
         warnings.warn(f"convert_voc: skipped {len(bad)} image(s) that cannot be used:\n" + '\n'.join(f'  {s} {k}: {why}' for s,k,why in bad[:20])
                       + (f'\n  ... and {len(bad)-20} more' if len(bad)>20 else ''))
