@@ -5,8 +5,9 @@
 For every training stage that needs only the dataset (the first stage of each method; later stages read pseudo labels),
 build its DataLoaders and Learner from the `paper` recipe (random initialisation: no weights are downloaded), train
 `--iters` iterations after a warm-up (validation skipped) in fp32 and in bf16 (fastai `to_bf16`), and record training
-images per second and the peak GPU memory. Also times the batched dense CRF on the GPU. Results go to OUT.json as each
-finishes.
+images per second and the peak GPU memory. Also times the batched dense CRF on the GPU; `--model_only M:S,...` times the
+training step on one batch held on the GPU and the loader alone; `--sync M:S,...` counts the host-device synchronisations
+per training step by source line (`torch.cuda.set_sync_debug_mode`). Results go to OUT.json as each finishes.
 """
 import sys, time, json, argparse, traceback
 from pathlib import Path
@@ -86,6 +87,21 @@ def loader_only(data, method, stage, n=40):
     torch.cuda.synchronize(); dt = time.perf_counter()-t
     return dict(method=method, stage=stage, loader_only=True, sz=view.get('sz'), img_per_s=imgs/dt, num_workers=getattr(d.train, 'num_workers', None))
 
+def sync_check(data, method, stage, n=6, sets=None):
+    "Where the training loop waits for the GPU: `n` steps under `torch.cuda.set_sync_debug_mode('warn')`, warnings counted by source line"
+    import warnings, collections
+    m = get_method(method); st = m.stage(stage)
+    view = {**stage_view(get_recipe(m, 'paper', {'pretrained': False, **(sets or {})}), stage), 'train': 'train', 'valid': 'valid'}
+    d = call_with(st.dls, Path(data), **view); learn = call_with(st.learner, d, **view)
+    tm = Timer(2, n, 1e9); lines = collections.Counter()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); torch.cuda.set_sync_debug_mode('warn')
+        try: learn.fit(10_000, view.get('lr', 1e-3), cbs=[tm])
+        finally: torch.cuda.set_sync_debug_mode('default')
+    for x in w:
+        if 'synchroniz' in str(x.message): lines[f'{Path(x.filename).name}:{x.lineno}'] += 1
+    return dict(method=method, stage=stage, steps=tm.i, syncs_per_step=sum(lines.values())/max(tm.i, 1), by_line=dict(lines.most_common(15)))
+
 def crf_bench():
     import skimage.data
     from skimage.transform import resize
@@ -109,12 +125,18 @@ if __name__=='__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('data'); ap.add_argument('out'); ap.add_argument('stages', nargs='*')
     ap.add_argument('--iters', type=int, default=200); ap.add_argument('--warm', type=int, default=10); ap.add_argument('--max_s', type=float, default=20.)
     ap.add_argument('--precisions', default='fp32,bf16'); ap.add_argument('--model_only', default='cam:cam,prm:prm'); ap.add_argument('--no_crf', action='store_true')
+    ap.add_argument('--sync', default='', help='METHOD:STAGE,... to count host-device synchronisations per training step (no timing)')
     a = ap.parse_args()
     load_methods(); register_from_pyproject(); out = {'runs': [], 'errors': {}}
     sets = {'joint.salient': str(Path(a.data).parent/'toy-salient')}
     if not a.no_crf:
         try: out['crf'] = crf_bench()
         except Exception as e: out['errors']['crf'] = traceback.format_exc()
+    for s in filter(None, a.sync.split(',')):
+        try:
+            r = sync_check(a.data, *s.split(':')); out.setdefault('sync', []).append(r)
+            print(f"{s}: {r['syncs_per_step']:.1f} synchronisations per step; {r['by_line']}", flush=True)
+        except Exception as e: out['errors'][f'{s}:sync'] = traceback.format_exc(); print(f'{s} sync: FAILED {e!r}', flush=True)
     for s in filter(None, a.model_only.split(',')):
         try:
             r = loader_only(a.data, *s.split(':')); out['runs'].append(r); print(f"{s} loader only: {r['img_per_s']:.1f} img/s ({r['num_workers']} workers)", flush=True)
