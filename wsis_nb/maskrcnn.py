@@ -212,7 +212,7 @@ class MaskRCNNDataset(Dataset):
         if abs(s-1)>1e-3:
             h,w = round(H*s),round(W*s)
             img = F.interpolate(img[None], size=(h,w), mode='bilinear', align_corners=False, antialias=True)[0]
-            t['masks'] = F.interpolate(t['masks'][None], size=(h,w), mode='nearest')[0]
+            t['masks'] = F.interpolate(t['masks'][None], size=(h,w), mode='nearest')[0] if len(t['masks']) else t['masks'].new_zeros((0,h,w))   # an image without objects
             t['boxes'] = t['boxes']*torch.tensor([w/W, h/H]).repeat(2)
         if self.flip and torch.rand(())<0.5:
             img,t['masks'] = img.flip(-1),t['masks'].flip(-1)

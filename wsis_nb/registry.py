@@ -194,13 +194,14 @@ class Predictor:
                 )->list[Instances]:
         "Instances of every image of `imgs`, at each image's size"
         s = {**self.settings, **overrides}; res = []; n = n_images(imgs)
-        for k in PER_IMAGE:
-            if s.get(k) is not None and len(s[k])!=n: raise ValueError(f"Predictor: `{k}` holds {len(s[k])} entries for {n} images; give one per image")
+        per_img = [k for k in PER_IMAGE if hasattr(s.get(k), '__len__') and not isinstance(s[k], str)]   # a sequence, one entry per image; a number of that name is a plain setting (Mask R-CNN's `proposals` count)
+        for k in per_img:
+            if len(s[k])!=n: raise ValueError(f"Predictor: `{k}` holds {len(s[k])} entries for {n} images; give one per image")
         starts = range(0, n, chunk)
         for i in (progress_bar(starts, leave=False) if progress else starts):
             js = range(i, min(i+chunk, n))
             ims = [get_image(imgs, j) for j in js]
-            per = {k:[s[k][j] for j in js] for k in PER_IMAGE if s.get(k) is not None}   # this chunk's entries
+            per = {k:[s[k][j] for j in js] for k in per_img}                                # this chunk's entries
             res += call_with(self.predict_fn, self, ims, **{**s, **per})
         return res
 
