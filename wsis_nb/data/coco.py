@@ -14,7 +14,7 @@ from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools import mask as mask_utils
 from ..core import save_json, atomic_write
-from .core import verify_images, alias_split
+from .core import verify_images, alias_split, place_file
 from .toy import ToyScenes, inner_points
 
 # %% auto #0
@@ -50,16 +50,6 @@ def _categories(cocos):
                 raise ValueError(f"convert_coco: category {cat['id']} is {by_id[cat['id']]['name']!r} in one split and {cat['name']!r} in {split}")
     cats = [dict(id=i+1, name=c['name'], supercategory=c.get('supercategory', ''), coco_id=c['id']) for i,c in enumerate(sorted(by_id.values(), key=lambda c: c['id']))]
     return cats,{c['coco_id']:c['id'] for c in cats}
-
-def _place(src, dst):
-    "Hard-link `src` at `dst` (a copy where linking fails: across file systems), replacing `dst` atomically"
-    if dst.exists() and os.path.samefile(src, dst): return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f'.{dst.name}.tmp')
-    tmp.unlink(missing_ok=True)
-    try: os.link(src, tmp)
-    except OSError: shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
 
 def _ours(fn):
     "The image files an earlier `convert_coco` json at `fn` lists; refuse to replace a json written by anything else"
@@ -140,7 +130,7 @@ def convert_coco(src:str|Path, # COCO 2017 folder: `annotations/instances_<split
                 seen += 1; fn = dirs[s]/im['file_name']
                 if fn in why: bad[f"image {s}/{im['file_name']}"] = why[fn]; n_bad_img += 1; continue
                 nb = len(bad); a = _image_anns(coco, im, cat_map, bad); n_bad_ann += len(bad)-nb
-                _place(fn, dst/'images'/name/im['file_name'])
+                place_file(fn, dst/'images'/name/im['file_name'])
                 images.append(dict(id=im['id'], file_name=f"{name}/{im['file_name']}", height=im['height'], width=im['width'], coco_file=im['file_name']))
                 out += a
         for f in befores[s]-{im['file_name'] for im in images}: (dst/'images'/f).unlink(missing_ok=True)

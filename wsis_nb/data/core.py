@@ -17,8 +17,8 @@ from ..core import *
 from .toy import inner_points, semantic_mask
 
 # %% auto #0
-__all__ = ['verify_images', 'CocoFolder', 'alias_split', 'CocoItems', 'label_dls', 'LabeledPoints', 'PointLabeler', 'pt_pad',
-           'PointLblBlock', 'point_dls', 'box_dls', 'mask_dls']
+__all__ = ['verify_images', 'CocoFolder', 'place_file', 'alias_split', 'CocoItems', 'label_dls', 'LabeledPoints', 'PointLabeler',
+           'pt_pad', 'PointLblBlock', 'point_dls', 'box_dls', 'mask_dls']
 
 # %% ../../nbs/02_data.core.ipynb #7ea7777c
 def _load_json(fn):
@@ -160,6 +160,18 @@ class CocoFolder:
         return torch.tensor([bool(a.get('difficult', 0) or a.get('iscrowd', 0)) for a in self._anns[i]], dtype=torch.bool)
 
 # %% ../../nbs/02_data.core.ipynb #dcalias2
+def place_file(src:str|Path, # an existing file
+               dst:str|Path # where it should also be
+              )->Path:
+    "Hard-link `src` at `dst` (a copy where linking fails, e.g. across file systems), replacing `dst` atomically; nothing to do if it is `src` already"
+    src,dst = Path(src),Path(dst); dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists() and os.path.samefile(src, dst): return dst
+    tmp = dst.with_name(f'.{dst.name}.{os.getpid()}.tmp'); tmp.unlink(missing_ok=True)
+    try: os.link(src, tmp)
+    except OSError: shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+    return dst
+
 def alias_split(path:str|Path, # dataset folder
                 alias:str, # the second name, e.g. `valid`
                 split:str # the split it names, e.g. `val`
@@ -173,11 +185,7 @@ def alias_split(path:str|Path, # dataset folder
         try: own = json.loads(dst.read_text()).get('info', {}).get('split')
         except (json.JSONDecodeError, OSError, AttributeError): own = None
         if own in (None, alias): raise FileExistsError(f"alias_split: {dst} holds a split of its own (its info.split is {own!r}); it is not replaced by an alias of {split!r}")
-    tmp = dst.with_name(f'.{dst.name}.{os.getpid()}.tmp'); tmp.unlink(missing_ok=True)
-    try: os.link(src, tmp)
-    except OSError: shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-    return dst
+    return place_file(src, dst)
 
 # %% ../../nbs/02_data.core.ipynb #b639fca4
 class CocoItems:

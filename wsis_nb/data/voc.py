@@ -16,7 +16,7 @@ from PIL import Image
 from scipy import ndimage
 from ..core import *
 from .toy import inner_points
-from .core import verify_images, alias_split
+from .core import verify_images, alias_split, place_file
 
 # %% auto #0
 __all__ = ['VOC_CLASSES', 'convert_voc', 'make_voc_fixture']
@@ -142,16 +142,6 @@ def _annotations(obj, cls, diff, image_id, start_id):
                  point=p, difficult=int(d), iscrowd=0)
             for j,(c,d,r,(x0,y0,x1,y1),a,p) in enumerate(zip(cls, diff, masks_to_rle(m), boxes, areas, pts))]
 
-def _place(src, dst):
-    "Hard-link `src` at `dst` (a copy where linking fails, across file systems), replacing `dst` atomically"
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.exists() and os.path.samefile(src, dst): return
-    tmp = dst.with_name(f'.{dst.name}.{os.getpid()}.tmp')
-    tmp.unlink(missing_ok=True)
-    try: os.link(src, tmp)
-    except OSError: shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-
 def _ours(fn):
     "The image files listed by the json `fn` if `convert_voc` wrote it, `None` if something else did"
     try: d = json.loads(fn.read_text())
@@ -199,7 +189,7 @@ def convert_voc(src:str|Path, # `VOC2012` folder, or `VOCdevkit/`, or the folder
             except _Skip as e: skipped[k] = str(e); continue
             i = len(images)+1
             a = _annotations(obj, cls, diff, i, len(anns)+1)
-            _place(jpg, dst/'images'/f'{k}.jpg')
+            place_file(jpg, dst/'images'/f'{k}.jpg')
             images.append(dict(id=i, file_name=f'{k}.jpg', height=int(hw[0]), width=int(hw[1]), source=where))
             anns += a
             n['difficult'] += sum(x['difficult'] for x in a); n['no_objects'] += not a
