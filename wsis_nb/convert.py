@@ -39,22 +39,26 @@ def convert_dataset(dataset:str, # `voc`, `coco` or `duts`
                     sbd:str|Path|None=None, # voc: SBD's folder (adds the `trainaug` split)
                     download:bool=False, # voc, coco: fetch missing archives into `src` (and `sbd`) first
                     single:bool=False, # duts: keep single-object images only (our DUTS-Single)
-                    limit:int|None=None # stop each split after this many images
+                    limit:int|None=None, # stop each split after this many images
+                    splits:str|list|None=None # voc, coco: the splits to write (comma-separated or a list; coco: `train2017`, `val2017`); the converter's default if `None`
                    )->dict: # the converter's counts
     "Convert `dataset` from its own layout in `src` into a dataset folder `dst`, downloading it first if `download`"
     if dataset not in CONVERTERS: raise ValueError(f"unknown dataset {dataset!r}: choose one of {', '.join(CONVERTERS)}")
     if sbd is not None and dataset!='voc': raise ValueError(f"--sbd is for voc, not {dataset}")
     if single and dataset!='duts': raise ValueError(f"--single is for duts, not {dataset}")
+    if isinstance(splits, str): splits = [s.strip() for s in splits.split(',') if s.strip()]
+    if splits and dataset=='duts': raise ValueError("--splits is for voc and coco, not duts (DUTS-TR is one split)")
     if download and dataset=='duts': raise ValueError("--download is not available for duts: download DUTS-TR from http://saliencydetection.net/duts/ and pass its folder as SRC")
     if dataset=='voc':
         from wsis_nb.data.voc import convert_voc                                 # imported here: 03_data.voc may be absent from an older install
         if download:
             fetch_dataset('voc', src, download=True)
             if sbd is not None: fetch_dataset('sbd', sbd, download=True)
-        return convert_voc(src, dst, sbd=sbd, limit=limit)
+        return convert_voc(src, dst, sbd=sbd, limit=limit, splits=splits)
     if dataset=='coco':
-        if download: fetch_dataset('coco', src, download=True)
-        return convert_coco(src, dst, limit=limit)
+        if download:                                                              # only the archives of the splits asked for (train2017 alone is 18 GB)
+            for part in ['coco-annotations', *(f'coco-{s}' for s in splits)] if splits else ['coco']: fetch_dataset(part, src, download=True)
+        return convert_coco(src, dst, limit=limit, **({'splits':splits} if splits else {}))
     return convert_duts(src, dst, single=single, limit=limit)
 
 # %% ../nbs/71_convert.ipynb #7e8df5fe
@@ -80,8 +84,9 @@ def wsis_convert(dataset:Annotated[str, {'choices':CONVERTERS}], # `voc`, `coco`
                  sbd:str=None, # voc: SBD's folder (the one holding benchmark_RELEASE/), adds the split `trainaug`
                  download:store_true=False, # voc, coco: download missing archives into SRC (and SBD) first
                  single:store_true=False, # duts: keep only single-object images (our DUTS-Single)
-                 limit:int=None): # stop each split after this many images (a quick trial)
+                 limit:int=None, # stop each split after this many images (a quick trial)
+                 splits:str=None): # voc, coco: comma-separated splits to write (and, with --download, to fetch: `--splits val2017` skips COCO's 18 GB train2017)
     "Convert PASCAL VOC 2012 (+ SBD), COCO 2017 or DUTS into a dataset folder, downloading VOC, SBD and COCO first with --download"
-    with _user_errors(wsis_convert): res = convert_dataset(dataset, src, dst, sbd, download, single, limit)
+    with _user_errors(wsis_convert): res = convert_dataset(dataset, src, dst, sbd, download, single, limit, splits)
     print(count_table(res, dataset)); print(f'written to {dst}')
     return res
