@@ -82,3 +82,16 @@ def test_two_processes_train_resume_and_skip(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('cam/cam: outputs current for these settings and inputs, skipped') == 1
     assert list(rec.iterdir()) == []
+
+def test_unsupported_method_stops_clearly(tmp_path):
+    "A method DDP cannot train (CL: its loss runs the mask heads outside the model's forward) stops on every process with the reason"
+    from wsis_nb.data.toy import make_toy
+    data = make_toy(tmp_path/'toy', n_train=8, n_valid=4, n_test=4, sz=64, n_cls=3)
+    (tmp_path/'launch.py').write_text('from wsis_nb.cli import wsis_train\nwsis_train()\n')
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nnodes', '1', '--nproc_per_node', '2', str(tmp_path/'launch.py'),
+           'cl', str(data), '--set', 'sz=64', '--set', 'joint.bs=2', '--set', 'joint.epochs=1']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                       env={**os.environ, 'OMP_NUM_THREADS':'1', 'CUDA_VISIBLE_DEVICES':'', 'PYTHONWARNINGS':'ignore'})
+    assert r.returncode != 0
+    assert 'cl/joint: training on several processes (DDP) is not supported for this method yet' in r.stderr, r.stderr[-3000:]
+    assert not (data/'models'/'cl'/'joint.pth').exists()

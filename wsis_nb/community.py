@@ -189,6 +189,7 @@ def cl_learner(dls:DataLoaders, # from `oicr_dls`
     learn = Learner(dls, model, loss_func=CLLoss(model, fg_iou, reg, n_mask, xi), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
+    learn.no_ddp = "its loss runs the IMG and IS heads on proposals it samples, outside the model's forward, which DistributedDataParallel cannot synchronise"
     return learn
 
 # %% ../nbs/51_community.ipynb #c51pred1

@@ -245,6 +245,7 @@ def train_stage(name:str, # stage name
         if init is not None: init(learn, ctx)
         call_with(set_precision, learn, **{**TRAIN_SETTINGS, **s})
         if world_size()>1:
+            if (why := getattr(learn, 'no_ddp', None)): raise ValueError(f"{ctx.method.name}/{ctx.stage}: training on several processes (DDP) is not supported for this method yet: {why}")
             try: shard_dl(d.train)
             except ValueError as e: raise ValueError(f"{ctx.method.name}/{ctx.stage}: training on several processes (DDP) is not supported for this method yet: {e}") from None
             learn.add_cb(DDPTrainer())
