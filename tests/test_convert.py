@@ -52,13 +52,13 @@ def test_errors_in_python(tmp_path):
 
 def test_missing_folder_exit(tmp_path):
     r = run(tmp_path, 'coco', tmp_path/'nowhere', tmp_path/'x')
-    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    assert r.returncode == 1, (r.returncode, r.stderr[-2000:])
     assert r.stderr.strip().startswith('wsis-convert: error: convert_coco:') and 'nowhere' in r.stderr
     assert 'Traceback' not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 def test_bad_command_line_exit(tmp_path):
     r = run(tmp_path, 'coco', tmp_path, tmp_path/'x', '--single')
-    assert r.returncode == 2 and '--single is for duts' in r.stderr and 'Traceback' not in r.stderr
+    assert r.returncode == 1 and '--single is for duts' in r.stderr and 'Traceback' not in r.stderr
     r = run(tmp_path, 'imagenet', tmp_path, tmp_path/'x')
     assert r.returncode == 2 and 'invalid choice' in r.stderr
 

@@ -24,8 +24,8 @@ from .train import is_main
 
 # %% auto #0
 __all__ = ['BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'train', 'predict', 'write_predictions', 'evaluate',
-           'wsis_train', 'wsis_predict', 'wsis_eval', 'bench', 'bench_table', 'wsis_bench', 'show_predictions',
-           'show_side_by_side', 'wsis_demo']
+           'user_errors', 'wsis_train', 'wsis_predict', 'wsis_eval', 'bench', 'bench_table', 'wsis_bench',
+           'show_predictions', 'show_side_by_side', 'wsis_demo']
 
 # %% ../nbs/70_cli.ipynb #f5c2d43c
 def list_methods()->str:
@@ -70,12 +70,14 @@ def _table(res:dict)->str: return '\n'.join(f'{k:>12}  {v:6.3f}' for k,v in res.
 
 # %% ../nbs/70_cli.ipynb #eda42e1d
 @contextmanager
-def _user_errors():
-    "In a CLI run, turn the errors a user can fix into a one-line message and exit status 1"
+def user_errors(func=None # the `call_parse` command running (`None`: any)
+               ):
+    "In a CLI run of `func`, turn the errors a user can fix into one line on stderr, `<command>: error: ...`, and exit status 1; called from Python, raise them"
     try: yield
-    except (ValueError, FileNotFoundError, RuntimeError) as e:
-        if is_cli(): raise CliError(f'error: {e}') from None
-        raise
+    except (ValueError, OSError, RuntimeError) as e:                     # OSError: not found, exists, connection, disk full
+        if not is_cli(func): raise
+        prog = getattr(func, '__name__', 'wsis').replace('_', '-')
+        raise CliError(f'{prog}: error: {e}') from None
 
 # %% ../nbs/70_cli.ipynb #8c89de04
 _Pos = Annotated[str, {'opt':False, 'nargs':'?'}]
@@ -94,7 +96,7 @@ def wsis_train(method:_Pos=None, # method name (see `--list`)
     if list: print(list_methods()); return
     if method is None or data is None: raise CliError('error: give METHOD and DATA (or --list)')
     t = time.time()
-    with _user_errors(): ck = train(method, data, recipe, stage, parse_sets(set), force, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
+    with user_errors(wsis_train): ck = train(method, data, recipe, stage, parse_sets(set), force, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
     if is_main(): print(f'{method}: finished in {time.time()-t:.0f} s; checkpoint {ck}')   # one line from a `torchrun` of several processes
 
 @call_parse
@@ -106,7 +108,7 @@ def wsis_predict(method:str, # method name
                  set:Annotated[str, {'action':'append'}]=None): # a prediction setting KEY=VALUE (repeatable)
     "Predict instances for a dataset split or a folder of photos and write them as COCO json"
     t = time.time()
-    with _user_errors():
+    with user_errors(wsis_predict):
         imgs = open_images(images, split); ck = ckpt or default_ckpt(method, images)
         p = load_predictor(ck)
         if p.method!=method: raise ValueError(f"checkpoint {ck} was trained for method {p.method!r}, not {method!r}")
@@ -122,7 +124,7 @@ def wsis_eval(method:str, # method name
               ckpt:str=None, # checkpoint (default `<data>/models/<method>/<last stage>.pth`)
               set:Annotated[str, {'action':'append'}]=None): # a prediction setting KEY=VALUE (repeatable)
     "Evaluate a trained method on a split: mAP^r, ABO, COCO AP"
-    with _user_errors():
+    with user_errors(wsis_eval):
         folder = CocoFolder(data, split)
         res = evaluate(predict(ckpt or default_ckpt(method, data), folder, **parse_sets(set)), folder)
     print(_table(res)); return res
@@ -169,7 +171,7 @@ def wsis_bench(methods:str=None, # comma-separated method names (default: all re
                set:Annotated[str, {'action':'append'}]=None, # a setting KEY=VALUE for every method (repeatable)
                json:str=None): # also write the results as JSON {method: {metric: value}}
     "Train every method's quick recipe on toy-bench (reusing finished stages) and print the leaderboard"
-    with _user_errors(): res = bench(methods.split(',') if methods else None, data, split, recipe, parse_sets(set))
+    with user_errors(wsis_bench): res = bench(methods.split(',') if methods else None, data, split, recipe, parse_sets(set))
     print(bench_table(res))
     if json: save_json(res, json); print(f'wrote {json}')
     return res
@@ -210,7 +212,7 @@ def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and pic
     data = make_toy(out/'toy', **cfg)
     print(f'toy scenes: {cfg["n_train"]} train / {cfg["n_valid"]} valid / {cfg["n_test"]} test images of {cfg["sz"]} px in {data}')
     names = [method] + ([compare] if compare else []); cks = {}
-    with _user_errors():
+    with user_errors(wsis_demo):
         for m in names: cks[m] = train(m, data, 'quick', epochs=epochs, sz=cfg['sz'])
     t1 = time.time(); folder = CocoFolder(data, 'test'); allp = {}; res = {}
     for m in names:

@@ -8,27 +8,16 @@ Docs: https://wsis-nb.github.io/wsis_nb/convert.html.md"""
 from __future__ import annotations
 import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)   # raised by a dependency at import, as in wsis_nb.cli
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
-from fastcore.script import call_parse, store_true, is_cli
+from fastcore.script import call_parse, store_true
+from .cli import user_errors
 from .data.download import fetch_dataset
 from .data.coco import convert_coco
 from .data.salient import convert_duts
 
 # %% auto #0
 __all__ = ['CONVERTERS', 'convert_dataset', 'count_table', 'wsis_convert']
-
-# %% ../nbs/71_convert.ipynb #21b4d7bd
-@contextmanager
-def _user_errors(func, # the `call_parse` command running
-                 cmd:str='wsis-convert'):
-    "In a CLI run of `func`, turn the errors a user can fix into a message on stderr and exit status 2; in Python, raise them"
-    try: yield
-    except (ValueError, OSError, RuntimeError) as e:                               # OSError: not found, exists, connection, disk full
-        if not is_cli(func): raise
-        print(f'{cmd}: error: {e}', file=sys.stderr); raise SystemExit(2) from None
 
 # %% ../nbs/71_convert.ipynb #cbc327ce
 CONVERTERS = ('voc', 'coco', 'duts')
@@ -87,6 +76,6 @@ def wsis_convert(dataset:Annotated[str, {'choices':CONVERTERS}], # `voc`, `coco`
                  limit:int=None, # stop each split after this many images (a quick trial)
                  splits:str=None): # voc, coco: comma-separated splits to write (and, with --download, to fetch: `--splits val2017` skips COCO's 18 GB train2017)
     "Convert PASCAL VOC 2012 (+ SBD), COCO 2017 or DUTS into a dataset folder, downloading VOC, SBD and COCO first with --download"
-    with _user_errors(wsis_convert): res = convert_dataset(dataset, src, dst, sbd, download, single, limit, splits)
+    with user_errors(wsis_convert): res = convert_dataset(dataset, src, dst, sbd, download, single, limit, splits)
     print(count_table(res, dataset)); print(f'written to {dst}')
     return res
