@@ -14,7 +14,7 @@ from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools import mask as mask_utils
 from ..core import save_json, atomic_write
-from .core import verify_images, alias_split, place_file
+from .core import verify_images, alias_split, place_file, converted_files
 from .toy import ToyScenes, inner_points
 
 # %% auto #0
@@ -53,12 +53,9 @@ def _categories(cocos):
 
 def _ours(fn):
     "The image files an earlier `convert_coco` json at `fn` lists; refuse to replace a json written by anything else"
-    if not fn.exists(): return set()
-    try: d = json.loads(fn.read_text())
-    except json.JSONDecodeError: d = {}
-    if d.get('info', {}).get('converter')!=_CONVERTER:
+    if (files := converted_files(fn, _CONVERTER)) is None:
         raise FileExistsError(f"convert_coco: {fn} exists and was not written by convert_coco; choose another `dst` or `names`, or remove it")
-    return {im['file_name'] for im in d['images']}
+    return files
 
 def _default_name(split): return re.sub(r'\d{4}$', '', split) or split
 

@@ -17,8 +17,8 @@ from ..core import *
 from .toy import inner_points, semantic_mask
 
 # %% auto #0
-__all__ = ['verify_images', 'CocoFolder', 'place_file', 'alias_split', 'CocoItems', 'label_dls', 'LabeledPoints', 'PointLabeler',
-           'pt_pad', 'PointLblBlock', 'point_dls', 'box_dls', 'mask_dls']
+__all__ = ['verify_images', 'CocoFolder', 'converted_files', 'place_file', 'alias_split', 'CocoItems', 'label_dls',
+           'LabeledPoints', 'PointLabeler', 'pt_pad', 'PointLblBlock', 'point_dls', 'box_dls', 'mask_dls']
 
 # %% ../../nbs/02_data.core.ipynb #7ea7777c
 def _load_json(fn):
@@ -160,6 +160,16 @@ class CocoFolder:
         return torch.tensor([bool(a.get('difficult', 0) or a.get('iscrowd', 0)) for a in self._anns[i]], dtype=torch.bool)
 
 # %% ../../nbs/02_data.core.ipynb #dcalias2
+def converted_files(fn:str|Path, # an annotation json
+                    converter:str # the converter's name, as it records it in `info.converter`
+                   )->set|None:
+    "The image files `fn` lists if `converter` wrote it; an empty set if there is no `fn`; `None` if something else wrote it (a converter must not replace it)"
+    fn = Path(fn)
+    if not fn.exists(): return set()
+    try: d = json.loads(fn.read_text())
+    except (json.JSONDecodeError, OSError): return None
+    return {im['file_name'] for im in d.get('images', [])} if d.get('info', {}).get('converter')==converter else None
+
 def place_file(src:str|Path, # an existing file
                dst:str|Path # where it should also be
               )->Path:

@@ -14,7 +14,7 @@ from PIL import Image
 from scipy import ndimage
 from ..core import *
 from .toy import make_toy, ToyScenes
-from .core import verify_images
+from .core import verify_images, converted_files
 
 # %% auto #0
 __all__ = ['TOY_SALIENT', 'toy_salient', 'salient_components', 'convert_duts', 'make_duts_fixture']
@@ -111,12 +111,9 @@ def _inspect(img_fn, mask_fn, single, min_frac):
 
 def _written_before(ann_fn):
     "The image files listed by an earlier `convert_duts` json at `ann_fn`; refuse to replace a json written by anything else"
-    if not ann_fn.exists(): return set()
-    try: d = json.loads(ann_fn.read_text())
-    except json.JSONDecodeError: d = {}
-    if d.get('info', {}).get('converter')!=_CONVERTER:
+    if (files := converted_files(ann_fn, _CONVERTER)) is None:
         raise FileExistsError(f"convert_duts: {ann_fn} exists and was not written by convert_duts; choose another `dst` or `split`, or remove it")
-    return {im['file_name'] for im in d['images']}
+    return files
 
 # %% ../../nbs/05_data.salient.ipynb #7a5ca9d2
 def convert_duts(src:str|Path, # DUTS-TR folder (`DUTS-TR-Image/`, `DUTS-TR-Mask/`), its parent, or an `*-Image*` folder

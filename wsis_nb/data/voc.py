@@ -16,7 +16,7 @@ from PIL import Image
 from scipy import ndimage
 from ..core import *
 from .toy import inner_points
-from .core import verify_images, alias_split, place_file
+from .core import verify_images, alias_split, place_file, converted_files
 
 # %% auto #0
 __all__ = ['VOC_CLASSES', 'convert_voc', 'make_voc_fixture']
@@ -142,11 +142,7 @@ def _annotations(obj, cls, diff, image_id, start_id):
                  point=p, difficult=int(d), iscrowd=0)
             for j,(c,d,r,(x0,y0,x1,y1),a,p) in enumerate(zip(cls, diff, masks_to_rle(m), boxes, areas, pts))]
 
-def _ours(fn):
-    "The image files listed by the json `fn` if `convert_voc` wrote it, `None` if something else did"
-    try: d = json.loads(fn.read_text())
-    except (json.JSONDecodeError, OSError): return None
-    return {im['file_name'] for im in d.get('images', [])} if d.get('info', {}).get('converter')==_CONVERTER else None
+def _ours(fn): return converted_files(fn, _CONVERTER)
 
 # %% ../../nbs/03_data.voc.ipynb #f38599fc
 def convert_voc(src:str|Path, # `VOC2012` folder, or `VOCdevkit/`, or the folder holding `VOCdevkit/`
