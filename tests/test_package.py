@@ -60,3 +60,18 @@ def test_box_family_methods():
     for n in ('boxcaseg', 'bbtp'): assert [s.name for s in get_method(n).stages] == ['joint', 'proxy', 'mrcnn']
     assert stage_view(get_recipe(get_method('bbtp')), 'joint')['heads'] == ('weak',)
     assert stage_view(get_recipe(get_method('boxcaseg'), 'paper'), 'proxy')['drop_thr'] == 0.95    # the paper's Table 8
+
+def test_every_method_registered():
+    "Every module-level `Method` of the package has a `wsis_nb.methods` entry point and loads through `get_method`, so its checkpoints load in a fresh process"
+    from importlib.metadata import entry_points
+    from wsis_nb.registry import Method, get_method
+    eps = {e.name for e in entry_points(group='wsis_nb.methods')}
+    mods = sorted('.'.join(f.relative_to(PKG).with_suffix('').parts) for f in PKG.rglob('*.py') if not f.name.startswith('_'))
+    found = {}                                                          # method name -> where it was first seen
+    for m in mods:
+        for k,v in vars(importlib.import_module(f'wsis_nb.{m}')).items():
+            if isinstance(v, Method): found.setdefault(v.name, f'wsis_nb.{m}:{k}')
+    assert {'cam', 'pam', 'oracle'} <= set(found), sorted(found)
+    missing = {n:w for n,w in found.items() if n not in eps}
+    assert not missing, f'Method objects with no entry point in [project.entry-points."wsis_nb.methods"] of pyproject.toml (then `pip install -e .`): {missing}'
+    for n,w in found.items(): assert get_method(n).name == n, w

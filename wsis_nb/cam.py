@@ -16,14 +16,16 @@ from fastai.metrics import accuracy_multi
 from fastai.torch_core import params
 from .core import Instances, show_heatmaps
 from .masks import norm_max, components, component_masks, masks_to_instances
-from .data.core import label_dls
+from .data.core import label_dls, CocoFolder
+from .data.toy import semantic_mask
+from .metrics import threshold_confusion, iou_from_confusion
 from .data.images import InputSpec, input_spec, image_batches, prep_images
 from .models import make_backbone
 from .registry import Method, train_stage
 
 # %% auto #0
 __all__ = ['CAM_RECIPES', 'cam_method', 'CamNet', 'cam', 'multiscale_cam', 'show_cams', 'cam_instances', 'cam_dls', 'CamLearner',
-           'cam_learner', 'cam_predict']
+           'cam_learner', 'cam_predict', 'cam_seeds', 'cam_seed_confusion', 'seed_miou']
 
 # %% ../nbs/20_cam.ipynb #bf902a24
 class CamNet(nn.Module):
@@ -198,6 +200,55 @@ def cam_predict(learn, # a trained `cam_learner`, or a `Predictor`
             mp = F.interpolate(mp[None], size=im.shape[-2:], mode='bilinear', align_corners=False)[0]
             res.append(cam_instances(mp, p, thr, cam_thr, min_frac, nms_iou))
     return res
+
+# %% ../nbs/20_cam.ipynb #cam0sed3
+def cam_seeds(maps:torch.Tensor, # (B, C, H, W) CAMs, each max-normalised
+              labels:torch.Tensor # (B, C) multi-hot true labels of the images
+             )->tuple: # ((B, H, W) best score among true classes, (B, H, W) its class code `c+1`)
+    "Best CAM among each image's true classes at every pixel, and that class's code; `where(score > t, code, 0)` is the seed with background score `t`"
+    if labels.shape!=maps.shape[:2]: raise ValueError(f"cam_seeds: labels must be {tuple(maps.shape[:2])} for maps {tuple(maps.shape)}, got {tuple(labels.shape)}")
+    score,c = torch.where(labels.bool().to(maps.device)[:,:,None,None], maps, -1.).max(1)     # absent classes never win
+    return score, c+1
+
+def cam_seed_confusion(learn, # a trained `cam_learner`, or a `Predictor`
+                       folder:CocoFolder, # the split to score (its image labels and masks)
+                       thrs, # (T,) background scores to try
+                       bs:int=16, # batch size
+                       scales:tuple=(1.0,), # scales for `multiscale_cam`
+                       flip:bool=False # flip augmentation
+                      )->dict: # {'confusion': (T, C+1, C+1) counts, 'accuracy': multi-label accuracy of the classifier at 0.5}
+    "Confusion matrices of the CAM seeds of every image of `folder` for every background score in `thrs`, and the classifier's accuracy"
+    spec,model = input_spec(learn),learn.model.eval(); dev = next(model.parameters()).device
+    C = len(folder.classes); cm = 0; right = 0
+    for i0 in range(0, len(folder), bs):
+        js = range(i0, min(i0+bs, len(folder)))
+        ims = [folder.load_img(j) for j in js]; lab = torch.stack([folder.multi_hot(j) for j in js]).bool()
+        x = prep_images(ims, spec, dev)
+        with torch.no_grad(): probs,maps = torch.sigmoid(model(x)).cpu(),multiscale_cam(model, x, scales, flip).cpu()
+        right += int(((probs>.5)==lab).sum())
+        for j,im,mp,lb in zip(js, ims, maps, lab):                 # images may differ in size: one at a time
+            mp = norm_max(F.interpolate(mp[None], size=im.shape[-2:], mode='bilinear', align_corners=False))
+            score,code = cam_seeds(mp, lb[None])
+            cm = cm + threshold_confusion(score[0], code[0], semantic_mask(folder.instances(j)), thrs, C+1)
+    return {'confusion': cm, 'accuracy': right/max(len(folder)*C, 1)}
+
+def seed_miou(learn, # a trained `cam_learner`, or a `Predictor`
+              data, # dataset folder
+              split:str='train', # split to score
+              tune:str='valid', # split on which the background score is chosen
+              thrs=tuple(round(.05*i, 2) for i in range(1, 20)), # background scores to try
+              bs:int=16, # batch size
+              scales:tuple=(1.0,), # scales for `multiscale_cam`
+              flip:bool=False # flip augmentation
+             )->dict: # {'mIoU', 'IoU' (C+1,), 'thr', 'accuracy' on `split`, 'tune_mIoU', 'tune_accuracy' on `tune`}
+    "The CAM seed protocol: true-class CAMs, background score chosen on `tune` by grid search, mIoU over background + classes on `split`"
+    kw = dict(bs=bs, scales=scales, flip=flip)
+    t = cam_seed_confusion(learn, CocoFolder(data, tune), thrs, **kw)
+    tm = iou_from_confusion(t['confusion']).nanmean(-1)                               # (T,) mIoU of each threshold
+    k = int(tm.argmax()); thr = float(thrs[k])
+    r = cam_seed_confusion(learn, CocoFolder(data, split), [thr], **kw)
+    iou = iou_from_confusion(r['confusion'][0])
+    return {'mIoU': float(iou.nanmean()), 'IoU': iou, 'thr': thr, 'accuracy': r['accuracy'], 'tune_mIoU': float(tm[k]), 'tune_accuracy': t['accuracy']}
 
 # %% ../nbs/20_cam.ipynb #3120e524
 CAM_RECIPES = {

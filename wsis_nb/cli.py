@@ -8,7 +8,7 @@ Docs: https://wsis-nb.github.io/wsis_nb/cli.html.md"""
 from __future__ import annotations
 import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)   # raised by a dependency at import, not ours to fix
-import sys, time
+import math, sys, time
 from pathlib import Path
 from typing import Annotated
 import matplotlib.pyplot as plt
@@ -20,12 +20,14 @@ from .data.images import open_images
 from .data.toy import make_toy, toy_bench, TOY_BENCH
 from .metrics import map_r, abo, coco_eval
 from .registry import get_method, load_methods, parse_sets, run_method, load_predictor, write_instances, stage_seconds, get_recipe, stage_view, used_keys
+from .registry import run_name, StageInterrupted, Predictor
+from .diagnose import stage_table, merge_stage_tables, stage_markdown
 from .train import is_main
 
 # %% auto #0
-__all__ = ['BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'train', 'predict', 'write_predictions', 'evaluate',
-           'user_errors', 'wsis_train', 'wsis_predict', 'wsis_eval', 'bench', 'bench_table', 'wsis_bench',
-           'show_predictions', 'show_side_by_side', 'wsis_demo']
+__all__ = ['FORMATS', 'BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'method_predictor', 'train', 'predict',
+           'coco_results', 'write_predictions', 'evaluate', 'user_errors', 'wsis_train', 'default_out', 'wsis_predict',
+           'wsis_eval', 'bench', 'bench_table', 'wsis_bench', 'show_predictions', 'show_side_by_side', 'wsis_demo']
 
 # %% ../nbs/70_cli.ipynb #f5c2d43c
 def list_methods()->str:
@@ -36,9 +38,17 @@ def list_methods()->str:
     return '\n'.join(rows)
 
 # %% ../nbs/70_cli.ipynb #ed9646dd
-def default_ckpt(method:str, data:str|Path)->Path:
-    "The checkpoint of `method`'s last training stage in dataset folder `data`"
-    return Path(data)/'models'/method/f'{get_method(method).predict_stage.name}.pth'
+def default_ckpt(method:str, data:str|Path, tag:str='')->Path:
+    "The checkpoint of `method`'s last training stage in dataset folder `data` (of the run `tag`, see `run_method`)"
+    return Path(data)/'models'/run_name(method, tag)/f'{get_method(method).predict_stage.name}.pth'
+
+def method_predictor(method:str, # the method the checkpoint must belong to
+                     ckpt:str|Path # a checkpoint of a training stage
+                    )->Predictor:
+    "`load_predictor(ckpt)`, refusing a checkpoint trained for another method"
+    p = load_predictor(ckpt)
+    if p.method!=method: raise ValueError(f"checkpoint {ckpt} was trained for method {p.method!r}, not {method!r}")
+    return p
 
 def train(method:str, data:str|Path, recipe:str='quick', stage:str|None=None, sets:dict|None=None, force:bool=False, **overrides):
     "Run `method`'s stages (or one `stage`) on dataset folder `data`; returns the checkpoint of its last training stage"
@@ -53,9 +63,33 @@ def predict(ckpt:str|Path, # a checkpoint of a training stage
     p = load_predictor(ckpt)
     return p(imgs, progress=sys.stdout.isatty() if progress is None else progress, **overrides)
 
-def write_predictions(preds:list[Instances], imgs, classes:list, fname:str|Path)->Path:
+FORMATS = ('results', 'dataset')
+
+def coco_results(preds:list[Instances], # one `Instances` per image
+                 images:list[dict], # COCO `images` entries of the same images
+                 cat_ids:list|None=None, # COCO category id of each class (1, 2, ... if `None`)
+                 file_names:bool=False # add each image's `file_name` (for photos that have no dataset json)
+                )->list[dict]:
+    "COCO results, what `COCO.loadRes` reads: one `{image_id, category_id, segmentation (RLE), score}` per instance"
+    if len(preds)!=len(images): raise ValueError(f"coco_results: {len(preds)} predictions for {len(images)} images")
+    res = []
+    for im,p in zip(images, preds):
+        n_cls = int(p.labels.max())+1 if len(p) else 0
+        for a in p.to_coco(im['id'], cat_ids or list(range(1, n_cls+1))):
+            r = dict(image_id=a['image_id'], category_id=a['category_id'], **({'segmentation':a['segmentation']} if 'segmentation' in a else {'bbox':a['bbox']}), score=a['score'])
+            if file_names: r['file_name'] = im['file_name']
+            res.append(r)
+    return res
+
+def write_predictions(preds:list[Instances], imgs, classes:list, fname:str|Path,
+                      format:str='dataset' # 'dataset' (images, categories, annotations) or 'results' (COCO results list)
+                     )->Path:
     "Write `preds` for the images of `imgs` (a `CocoFolder` or `ImageFiles`) as a COCO json (atomic)"
-    return write_instances(preds, imgs.images, classes, fname, getattr(imgs, 'cat_ids', None))
+    if format not in FORMATS: raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+    cat_ids = getattr(imgs, 'cat_ids', None)
+    if format=='dataset': return write_instances(preds, imgs.images, classes, fname, cat_ids)
+    save_json(coco_results(preds, imgs.images, cat_ids or list(range(1, len(classes)+1)), file_names=not isinstance(imgs, CocoFolder)), fname)
+    return Path(fname)
 
 def evaluate(preds:list[Instances], folder:CocoFolder)->dict:
     "mAP^r at .25/.5/.7/.75, ABO and COCO mask AP of `preds` against the ground truth of `folder`"
@@ -78,6 +112,11 @@ def user_errors(func=None # the `call_parse` command running (`None`: any)
         if not is_cli(func): raise
         prog = getattr(func, '__name__', 'wsis').replace('_', '-')
         raise CliError(f'{prog}: error: {e}') from None
+    except KeyboardInterrupt as e:                                        # Ctrl-C: one line (where a stage stopped and how to resume), exit status 130
+        if not is_cli(func): raise
+        prog = getattr(func, '__name__', 'wsis').replace('_', '-')
+        print(str(e) if isinstance(e, StageInterrupted) else f'{prog}: interrupted', file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
 
 # %% ../nbs/70_cli.ipynb #8c89de04
 _Pos = Annotated[str, {'opt':False, 'nargs':'?'}]
@@ -99,24 +138,41 @@ def wsis_train(method:_Pos=None, # method name (see `--list`)
     with user_errors(wsis_train): ck = train(method, data, recipe, stage, parse_sets(set), force, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
     if is_main(): print(f'{method}: finished in {time.time()-t:.0f} s; checkpoint {ck}')   # one line from a `torchrun` of several processes
 
+def default_out(method:str, # method name
+                images:str|Path, # what `wsis-predict` reads: a dataset folder, a folder of photos or one image file
+                imgs, # the opened images (`CocoFolder` or `ImageFiles`)
+                split:str='valid', # the split, for a dataset folder
+                format:str='results' # 'results' or 'dataset'
+               )->Path:
+    "Where `wsis-predict` writes by default: beside the images, named after the method (and the split or the one image)"
+    if isinstance(imgs, CocoFolder):
+        return Path(images)/'annotations'/f'instances_{split}.{method}.json' if format=='dataset' else Path(images)/f'predictions_{split}.{method}.json'
+    sfx = '.dataset' if format=='dataset' else ''
+    if Path(images).is_file(): return Path(images).parent/f'{Path(images).stem}.predictions.{method}{sfx}.json'
+    return Path(imgs.path)/f'predictions.{method}{sfx}.json'
+
 @call_parse
 def wsis_predict(method:str, # method name
                  images:str, # a dataset folder (with `--split`), a folder of photos, or one image file
                  split:str='valid', # split to predict when IMAGES is a dataset folder
                  ckpt:str=None, # checkpoint (default `IMAGES/models/<method>/<last stage>.pth`)
-                 out:str=None, # output json (default `IMAGES/annotations/instances_<split>.<method>.json`, or `IMAGES/predictions.<method>.json`)
+                 out:str=None, # output json (default beside the images: `predictions_<split>.<method>.json`, `predictions.<method>.json` or `<image>.predictions.<method>.json`)
+                 format:str='results', # 'results': COCO results list (`COCO.loadRes`); 'dataset': images, categories and annotations
+                 force:store_true=False, # replace an existing output file
                  set:Annotated[str, {'action':'append'}]=None): # a prediction setting KEY=VALUE (repeatable)
     "Predict instances for a dataset split or a folder of photos and write them as COCO json"
     t = time.time()
     with user_errors(wsis_predict):
+        if format not in FORMATS: raise ValueError(f"--format must be one of {FORMATS}, got {format!r}")
         imgs = open_images(images, split); ck = ckpt or default_ckpt(method, images)
-        p = load_predictor(ck)
-        if p.method!=method: raise ValueError(f"checkpoint {ck} was trained for method {p.method!r}, not {method!r}")
-        preds = p(imgs, progress=sys.stdout.isatty(), **parse_sets(set))
-    if out is None: out = Path(images)/'annotations'/f'instances_{split}.{method}.json' if isinstance(imgs, CocoFolder) else Path(imgs.path)/f'predictions.{method}.json'
-    fn = write_predictions(preds, imgs, p.classes, out)
-    print(f'wrote {fn}: {sum(len(x) for x in preds)} instances in {len(preds)} images, {time.time()-t:.1f} s')
+        out = Path(out) if out is not None else default_out(method, images, imgs, split, format)
+        if out.exists() and not force: raise FileExistsError(f"{out} exists; pass --force to replace it, or --out another file")
+        p = method_predictor(method, ck)
+        preds = p(imgs, progress=True if sys.stdout.isatty() else 'log', **parse_sets(set))
+        fn = write_predictions(preds, imgs, p.classes, out, format)
+    print(f'wrote {fn} ({format}): {sum(len(x) for x in preds)} instances in {len(preds)} images, {time.time()-t:.1f} s')
 
+# %% ../nbs/70_cli.ipynb #cli0sd04
 @call_parse
 def wsis_eval(method:str, # method name
               data:str, # COCO-style dataset folder (with a trained checkpoint)
@@ -126,41 +182,63 @@ def wsis_eval(method:str, # method name
     "Evaluate a trained method on a split: mAP^r, ABO, COCO AP"
     with user_errors(wsis_eval):
         folder = CocoFolder(data, split)
-        res = evaluate(predict(ckpt or default_ckpt(method, data), folder, **parse_sets(set)), folder)
+        p = method_predictor(method, ckpt or default_ckpt(method, data))
+        res = evaluate(p(folder, progress=sys.stdout.isatty(), **parse_sets(set)), folder)
     print(_table(res)); return res
 
 # %% ../nbs/70_cli.ipynb #cab3cb64
 BENCH_COLS = ('mAP@0.25','mAP@0.5','mAP@0.7','mAP@0.75','ABO')
+
+def _mean_std(xs:list)->tuple:
+    m = sum(xs)/len(xs)
+    return m, (math.sqrt(sum((x-m)**2 for x in xs)/(len(xs)-1)) if len(xs)>1 else 0.)
 
 def bench(methods:list|None=None, # method names; every registered one if `None` (the oracle last)
           data:str|Path='wsis_bench/toy-bench', # where toy-bench is written (or found)
           split:str='test', # the split reported
           recipe:str='quick', # the recipe trained
           sets:dict|None=None, # setting overrides for every method (e.g. `{'epochs': 1}` for a smoke test)
-          log=print)->dict: # {method: {metric: value}}
-    "Train (or reuse) and evaluate methods on toy-bench (or an existing dataset folder); one row of metrics and times per method"
+          log=print, # where the runner's one-line reports go
+          seeds:int=1, # train each method with seeds 0 … `seeds`-1 (seed s>0 under the run tag `seed<s>`) and report mean and std
+          stages:bool=False # add each row's stage table (`stage_table`, mean ± std over the seeds) as `stages`
+         )->dict: # {method: {metric: mean, '<metric>_std': std, 'seeds': n, ...}}
+    "Train (or reuse) and evaluate methods on toy-bench (or an existing dataset folder); one row of metrics and times per method, mean ± std over seeds"
+    if seeds<1: raise ValueError(f"seeds must be at least 1, got {seeds}")
     methods = methods or sorted(load_methods(), key=lambda n: (n=='oracle', n))
     data = Path(data)
     if not (data/'annotations'/f'instances_{split}.json').exists(): data = toy_bench(data)
     folder = CocoFolder(data, split); res = {}
     for n in methods:
-        run_method(n, data, recipe, sets=sets, log=log)
-        p = load_predictor(default_ckpt(n, data)); st = get_method(n).predict_stage
-        now = used_keys(stage_view(get_recipe(get_method(n), recipe, sets), st.name), st.predict)   # today's recipe: thresholds tuned later apply without retraining
-        t = time.time(); preds = p(folder, **now); tp = (time.time()-t)/len(folder)
-        ev = evaluate(preds, folder)
-        res[n] = dict(supervision=get_method(n).supervision, **{k:ev[k] for k in BENCH_COLS}, train_s=stage_seconds(n, data), predict_ms_per_image=1000*tp)
+        m = get_method(n); st = m.predict_stage; runs = []; tabs = []
+        trains = any(s.learner is not None for s in m.stages)
+        for sd in (range(seeds) if trains and seeds>1 else [None]):      # a method that trains nothing gives the same result every time
+            tag = f'seed{sd}' if sd else ''; ss = {**(sets or {}), **({'seed':sd} if sd is not None else {})}
+            run_method(n, data, recipe, sets=ss, log=log, tag=tag)
+            p = load_predictor(default_ckpt(n, data, tag))
+            now = used_keys(stage_view(get_recipe(m, recipe, ss), st.name), st.predict)   # today's recipe: thresholds tuned later apply without retraining
+            t = time.time(); preds = p(folder, **now); tp = (time.time()-t)/len(folder)
+            ev = evaluate(preds, folder)
+            runs.append({**{k:ev[k] for k in BENCH_COLS}, 'train_s':stage_seconds(n, data, tag), 'predict_ms_per_image':1000*tp})
+            if stages: tabs.append(stage_table(m, data, recipe, ss, tag=tag, final=runs[-1]))
+        row = dict(supervision=m.supervision)
+        for k in runs[0]: row[k] = _mean_std([r[k] for r in runs])[0]
+        for k in BENCH_COLS: row[f'{k}_std'] = _mean_std([r[k] for r in runs])[1]
+        row['seeds'] = len(runs); res[n] = row
+        if stages: row['stages'] = merge_stage_tables(tabs) if len(tabs)>1 else tabs[0]
     if 'oracle' in res:
         for r in res.values(): r['of_oracle'] = r['mAP@0.5']/max(res['oracle']['mAP@0.5'], 1e-9)
     return res
 
 def bench_table(res:dict)->str:
-    "The benchmark results as a markdown table"
+    "The benchmark results as a markdown table (mean ± std where a row has several seeds)"
     cols = ['method','supervision',*[f'mAP^r@{c[4:]}' if c.startswith('mAP') else c for c in BENCH_COLS],'@0.5 / oracle','train (s)','predict (ms/img)']
+    if any(r.get('seeds', 1)>1 for r in res.values()): cols.append('seeds')
     rows = ['| '+' | '.join(cols)+' |', '|'+'---|'*len(cols)]
     for n,r in res.items():
-        rows.append('| '+' | '.join([n, r['supervision'], *[f'{r[c]:.3f}' for c in BENCH_COLS],
-                                     f"{r['of_oracle']:.2f}" if 'of_oracle' in r else '–', f"{r['train_s']:.0f}", f"{r['predict_ms_per_image']:.1f}"])+' |')
+        cell = lambda c: f"{r[c]:.3f} ± {r[c+'_std']:.3f}" if r.get('seeds', 1)>1 and c+'_std' in r else f'{r[c]:.3f}'
+        rows.append('| '+' | '.join([n, r['supervision'], *[cell(c) for c in BENCH_COLS],
+                                     f"{r['of_oracle']:.2f}" if 'of_oracle' in r else '–', f"{r['train_s']:.0f}", f"{r['predict_ms_per_image']:.1f}",
+                                     *([str(r.get('seeds', 1))] if 'seeds' in cols else [])])+' |')
     return '\n'.join(rows)
 
 @call_parse
@@ -169,10 +247,14 @@ def wsis_bench(methods:str=None, # comma-separated method names (default: all re
                data:str='wsis_bench/toy-bench', # toy-bench folder (written if it holds no such split)
                recipe:str='quick', # recipe of every method
                set:Annotated[str, {'action':'append'}]=None, # a setting KEY=VALUE for every method (repeatable)
-               json:str=None): # also write the results as JSON {method: {metric: value}}
-    "Train every method's quick recipe on toy-bench (reusing finished stages) and print the leaderboard"
-    with user_errors(wsis_bench): res = bench(methods.split(',') if methods else None, data, split, recipe, parse_sets(set))
+               seeds:int=1, # train every method with seeds 0 … N-1 and report mean ± std
+               stages:store_true=False, # also print each method's stage table: every stage's quality beside its paper's figure
+               json:str=None): # also write the results as JSON {method: {metric: mean, <metric>_std, seeds, ...}}
+    "Train every method's quick recipe on toy-bench (reusing finished and shared stages) and print the leaderboard"
+    with user_errors(wsis_bench): res = bench(methods.split(',') if methods else None, data, split, recipe, parse_sets(set), seeds=seeds, stages=stages)
     print(bench_table(res))
+    for n,r in res.items():
+        if 'stages' in r: print(f'\n{n}: stages\n' + stage_markdown(r['stages']))
     if json: save_json(res, json); print(f'wrote {json}')
     return res
 
@@ -205,7 +287,7 @@ def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and pic
               compare:str=None, # another method to train and draw beside it (e.g. `--method iam --compare prm`)
               n_train:int=None, n_valid:int=None, n_test:int=None, sz:int=None, # toy data size (default: toy-bench)
               epochs:int=None, # training epochs (default: the method's quick recipe)
-              seed:int=0):
+              seed:int=0): # the training seed
     "Train a method on toy scenes on the CPU, print mAP^r on the test split and draw the predicted instances"
     t0 = time.time(); set_seed(seed); out = Path(out)
     cfg = {**{k:v for k,v in TOY_BENCH.items() if k!='name'}, **{k:v for k,v in dict(n_train=n_train, n_valid=n_valid, n_test=n_test, sz=sz).items() if v is not None}}
@@ -213,7 +295,7 @@ def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and pic
     print(f'toy scenes: {cfg["n_train"]} train / {cfg["n_valid"]} valid / {cfg["n_test"]} test images of {cfg["sz"]} px in {data}')
     names = [method] + ([compare] if compare else []); cks = {}
     with user_errors(wsis_demo):
-        for m in names: cks[m] = train(m, data, 'quick', epochs=epochs, sz=cfg['sz'])
+        for m in names: cks[m] = train(m, data, 'quick', epochs=epochs, sz=cfg['sz'], seed=seed)
     t1 = time.time(); folder = CocoFolder(data, 'test'); allp = {}; res = {}
     for m in names:
         allp[m] = predict(cks[m], folder); res[m] = evaluate(allp[m], folder)

@@ -1,4 +1,4 @@
-"""`wsis-convert`: PASCAL VOC 2012 (with SBD), COCO 2017 and DUTS into dataset folders, downloading VOC, SBD and COCO first if asked.
+"""`wsis-convert`: PASCAL VOC 2012 (with SBD), COCO 2017 and DUTS into dataset folders, downloading VOC, SBD and COCO first if asked; and your own photos, with image-level labels, points or boxes from a CSV (or class folders).
 
 Docs: https://wsis-nb.github.io/wsis_nb/convert.html.md"""
 
@@ -6,33 +6,51 @@ Docs: https://wsis-nb.github.io/wsis_nb/convert.html.md"""
 
 # %% ../nbs/71_convert.ipynb #b0e84db3
 from __future__ import annotations
-import warnings
-warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)   # raised by a dependency at import, as in wsis_nb.cli
-from pathlib import Path
+import csv, warnings
+from pathlib import Path, PurePosixPath
 from typing import Annotated
+import numpy as np
+import torch
+from PIL import Image
 from fastcore.script import call_parse, store_true
 from .cli import user_errors
 from .data.download import fetch_dataset
 from .data.coco import convert_coco
 from .data.salient import convert_duts
+from .data.core import verify_images, converted_files, place_file
+from .data.images import IMAGE_EXTS
+from .core import save_json
 
 # %% auto #0
-__all__ = ['CONVERTERS', 'convert_dataset', 'count_table', 'wsis_convert']
+__all__ = ['TABLES', 'CONVERTERS', 'convert_dataset', 'count_table', 'wsis_convert', 'read_table', 'class_folders',
+           'convert_table']
 
 # %% ../nbs/71_convert.ipynb #cbc327ce
-CONVERTERS = ('voc', 'coco', 'duts')
+TABLES = dict(labels=('fname','labels'), points=('fname','x','y','label'), boxes=('fname','x0','y0','x1','y1','label'))   # your own data: the CSV columns
+CONVERTERS = ('voc', 'coco', 'duts', *TABLES)
 
-def convert_dataset(dataset:str, # `voc`, `coco` or `duts`
-                    src:str|Path, # where the dataset is in its own layout (or is downloaded to, with `download`)
+def convert_dataset(dataset:str, # `voc`, `coco`, `duts`, or a user's own `labels`, `points` or `boxes`
+                    src:str|Path, # where the dataset is in its own layout (or is downloaded to, with `download`); for labels, points, boxes: the CSV (labels: or class folders)
                     dst:str|Path, # dataset folder to write
                     sbd:str|Path|None=None, # voc: SBD's folder (adds the `trainaug` split)
                     download:bool=False, # voc, coco: fetch missing archives into `src` (and `sbd`) first
                     single:bool=False, # duts: keep single-object images only (our DUTS-Single)
                     limit:int|None=None, # stop each split after this many images
-                    splits:str|list|None=None # voc, coco: the splits to write (comma-separated or a list; coco: `train2017`, `val2017`); the converter's default if `None`
+                    splits:str|list|None=None, # voc, coco: the splits to write (comma-separated or a list; coco: `train2017`, `val2017`); the converter's default if `None`
+                    images:str|Path|None=None, # labels, points, boxes: the folder file names are relative to (default: the CSV's folder)
+                    valid_pct:float|None=None, # labels, points, boxes: share of the images in `valid` (default 0.2)
+                    seed:int|None=None, # labels, points, boxes: seed of the split (default 0)
+                    classes:str|list|None=None # labels, points, boxes: the class names; rows of other labels are skipped (default: the labels found)
                    )->dict: # the converter's counts
     "Convert `dataset` from its own layout in `src` into a dataset folder `dst`, downloading it first if `download`"
     if dataset not in CONVERTERS: raise ValueError(f"unknown dataset {dataset!r}: choose one of {', '.join(CONVERTERS)}")
+    own = dict(images=images, valid_pct=valid_pct, seed=seed, classes=classes)
+    if dataset in TABLES:
+        for k,v in dict(sbd=sbd, download=download, single=single, splits=splits).items():
+            if v: raise ValueError(f"--{k} is for {'voc' if k=='sbd' else 'duts' if k=='single' else 'voc and coco'}, not {dataset}")
+        return convert_table(dataset, src, dst, limit=limit, **{k:v for k,v in own.items() if v is not None})
+    for k,v in own.items():
+        if v is not None: raise ValueError(f"--{k.replace('_', '-')} is for labels, points and boxes, not {dataset}")
     if sbd is not None and dataset!='voc': raise ValueError(f"--sbd is for voc, not {dataset}")
     if single and dataset!='duts': raise ValueError(f"--single is for duts, not {dataset}")
     if isinstance(splits, str): splits = [s.strip() for s in splits.split(',') if s.strip()]
@@ -67,15 +85,179 @@ def count_table(res:dict, # a converter's result
 
 # %% ../nbs/71_convert.ipynb #bdb9af6b
 @call_parse
-def wsis_convert(dataset:Annotated[str, {'choices':CONVERTERS}], # `voc`, `coco` or `duts`
-                 src:str, # the dataset in its own layout (VOC: the folder holding VOCdevkit/; COCO: annotations/ and train2017/...; DUTS: DUTS-TR/)
+def wsis_convert(dataset:Annotated[str, {'choices':CONVERTERS}], # `voc`, `coco`, `duts`, or your own `labels`, `points`, `boxes`
+                 src:str, # the dataset in its own layout (VOC: the folder holding VOCdevkit/; COCO: annotations/ and train2017/...; DUTS: DUTS-TR/); a CSV (labels: or class folders)
                  dst:str, # dataset folder to write
                  sbd:str=None, # voc: SBD's folder (the one holding benchmark_RELEASE/), adds the split `trainaug`
                  download:store_true=False, # voc, coco: download missing archives into SRC (and SBD) first
                  single:store_true=False, # duts: keep only single-object images (our DUTS-Single)
                  limit:int=None, # stop each split after this many images (a quick trial)
-                 splits:str=None): # voc, coco: comma-separated splits to write (and, with --download, to fetch: `--splits val2017` skips COCO's 18 GB train2017)
-    "Convert PASCAL VOC 2012 (+ SBD), COCO 2017 or DUTS into a dataset folder, downloading VOC, SBD and COCO first with --download"
-    with user_errors(wsis_convert): res = convert_dataset(dataset, src, dst, sbd, download, single, limit, splits)
-    print(count_table(res, dataset)); print(f'written to {dst}')
+                 splits:str=None, # voc, coco: comma-separated splits to write (and, with --download, to fetch: `--splits val2017` skips COCO's 18 GB train2017)
+                 images:str=None, # labels, points, boxes: folder the CSV's file names are relative to (default: the CSV's folder)
+                 valid_pct:float=None, # labels, points, boxes: share of the images held out as `valid` (default 0.2; 0: train only)
+                 seed:int=None, # labels, points, boxes: seed of the train/valid split (default 0)
+                 classes:str=None): # labels, points, boxes: comma-separated class names; rows of other labels are skipped (default: every label found)
+    "Convert PASCAL VOC 2012 (+ SBD), COCO 2017, DUTS, or your own photos with labels, points or boxes in a CSV, into a dataset folder"
+    with user_errors(wsis_convert): res = convert_dataset(dataset, src, dst, sbd, download, single, limit, splits, images, valid_pct, seed, classes)
+    if dataset in TABLES:
+        print(count_table({s:res[s] for s in ('train','valid') if s in res}))
+        print(f"classes: {', '.join(res['classes'])}; {res['n_kept_rows']} of {res['n_rows']} rows kept" + (f", {len(res['skipped'])} skipped (named in the warning)" if res['skipped'] else ''))
+    else: print(count_table(res, dataset))
+    print(f'written to {dst}')
     return res
+
+# %% ../nbs/71_convert.ipynb #6a9766c5
+_HEADER = {'fname','file','filename','file_name','image','name','path'}
+
+def _isnum(s):
+    try: float(s); return True
+    except ValueError: return False
+
+def read_table(fn:str|Path, # a CSV file
+               kind:str # `labels` (`fname,labels`), `points` (`fname,x,y,label`) or `boxes` (`fname,x0,y0,x1,y1,label`)
+              )->tuple: # (CSV line of each row, file names, labels, coordinates as an (n, 0|2|4) float array)
+    "The rows of a CSV of image-level labels, points or boxes, without its header; a malformed row is refused with its line"
+    fn,cols = Path(fn),TABLES[kind]; what = f"a CSV file with columns {','.join(cols)}" + (' or a folder of class folders' if kind=='labels' else '')
+    if not fn.is_file(): raise FileNotFoundError(f"convert_{kind}: {fn} not found (expected {what})")
+    try:
+        with open(fn, newline='', encoding='utf-8-sig') as f: rows = [(i+1, [c.strip() for c in r]) for i,r in enumerate(csv.reader(f))]
+    except (UnicodeDecodeError, csv.Error) as e: raise ValueError(f"convert_{kind}: {fn} is not a readable CSV file ({e}); expected {what}") from None
+    rows = [(ln,r) for ln,r in rows if any(r)]                                       # blank lines
+    if rows and rows[0][1][0].lower() in _HEADER: rows = rows[1:]
+    for ln,r in rows:
+        if len(r)!=len(cols): raise ValueError(f"convert_{kind}: {fn} line {ln} has {len(r)} field(s), expected {len(cols)} ({','.join(cols)}): {','.join(r)!r}")
+        if not r[0]: raise ValueError(f"convert_{kind}: {fn} line {ln} has no file name")
+    try: xy = np.array([r[1:-1] if kind!='labels' else [] for _,r in rows], dtype=float).reshape(len(rows), len(cols)-2)
+    except ValueError:
+        ln,r = next((ln,r) for ln,r in rows if not all(map(_isnum, r[1:-1])))
+        raise ValueError(f"convert_{kind}: {fn} line {ln}: the coordinates {','.join(r[1:-1])!r} are not numbers (expected {','.join(cols)})") from None
+    if not np.isfinite(xy).all():
+        ln = rows[int((~np.isfinite(xy)).any(1).argmax())][0]; raise ValueError(f"convert_{kind}: {fn} line {ln}: a coordinate is not a finite number")
+    return [ln for ln,_ in rows], [r[0] for _,r in rows], [r[-1] for _,r in rows], xy
+
+def class_folders(path:str|Path, # a folder with one folder of images per class
+                  exts:tuple=IMAGE_EXTS # file name endings that count as images
+                 )->tuple: # (file names relative to `path`, the class of each: its top folder's name)
+    "The images under a folder of class folders (`path/<class>/.../<image>`), sorted, each labelled with its class folder's name"
+    path = Path(path)
+    if not path.is_dir(): raise FileNotFoundError(f"convert_labels: {path} not found (expected a CSV file fname,labels or a folder of class folders)")
+    fns = sorted(p.relative_to(path).as_posix() for d in path.iterdir() if d.is_dir() and not d.name.startswith('.')
+                 for p in d.rglob('*') if p.suffix.lower() in exts and p.is_file())
+    if not fns: raise FileNotFoundError(f"convert_labels: no images ({', '.join(exts)}) in class folders under {path} (expected {path}/<class>/<image>)")
+    return fns, [f.split('/')[0] for f in fns]
+
+# %% ../nbs/71_convert.ipynb #d8342932
+_WHAT = {'labels':'image-level labels', 'points':'a point per object', 'boxes':'a box per object'}
+
+def _rel(fname, src, ln):
+    "`fname` as a posix path under the images folder; refuse absolute paths and `..`"
+    p = PurePosixPath(fname.replace('\\', '/'))
+    if p.is_absolute() or '..' in p.parts or (len(fname)>1 and fname[1]==':'):
+        raise ValueError(f"{src} line {ln}: {fname!r} is not a path inside the images folder (name files relative to the CSV's folder, or to --images DIR)")
+    return p.as_posix()
+
+def _outside(kind, xy, hw):
+    "Why each point or box (rows of `xy`) is not inside its image (`hw`: (n, 2) heights and widths); '' where it is"
+    h,w = hw[:,0],hw[:,1]
+    if kind=='points': return np.where((xy[:,0]<0)|(xy[:,0]>=w)|(xy[:,1]<0)|(xy[:,1]>=h), 'point outside the image', '')
+    empty = (xy[:,2]<=xy[:,0])|(xy[:,3]<=xy[:,1])
+    out = (xy[:,0]<0)|(xy[:,1]<0)|(xy[:,2]>w)|(xy[:,3]>h)
+    return np.where(empty, 'empty box: x1 <= x0 or y1 <= y0', np.where(out, 'box outside the image', ''))
+
+def _annotations(kind, f, rows, hw, img_id, cat_id, row_labels, labs, xy):
+    "The COCO annotations (no ids yet) of image `f` from its kept `rows`"
+    h,w = hw
+    if kind=='labels':                                                              # one per class present: the whole image as its box
+        return [dict(image_id=img_id, category_id=cat_id[l], bbox=[0, 0, w, h], area=w*h, iscrowd=0)
+                for l in dict.fromkeys(l for i in rows for l in row_labels[i])]
+    anns = []
+    for i in rows:
+        c = xy[i].tolist(); a = dict(image_id=img_id, category_id=cat_id[labs[i]], iscrowd=0)
+        if kind=='points': a.update(point=c, bbox=[c[0], c[1], 0., 0.], area=0.)
+        else: a.update(bbox=[c[0], c[1], c[2]-c[0], c[3]-c[1]], area=(c[2]-c[0])*(c[3]-c[1]))
+        anns.append(a)
+    return anns
+
+def convert_table(kind:str, # `labels`, `points` or `boxes`
+                  src:str|Path, # the CSV (for `labels`, also a folder of class folders)
+                  dst:str|Path, # dataset folder to write
+                  images:str|Path|None=None, # folder the file names are relative to; the CSV's folder (the class folders' folder) if `None`
+                  valid_pct:float=0.2, # share of the images put in the `valid` split (seeded, by image); 0 writes `train` only
+                  seed:int=0, # seed of the split
+                  classes:str|list|None=None, # the class names (comma-separated or a list): other labels are unknown; the sorted labels found if `None`
+                  limit:int|None=None, # keep the first this many images only (a quick trial)
+                  n_workers:int=8 # threads checking image files
+                 )->dict: # `train`, `valid`: `n_images`, `n_annotations`; `n_rows`, `n_kept_rows`, `n_over_limit`, `skipped` {row: why}, `classes`, `path`
+    "Write a dataset folder from a CSV of image-level labels, points or boxes (or class folders), split by image into `train` and `valid`"
+    if kind not in TABLES: raise ValueError(f"convert_table: unknown kind {kind!r}: choose one of {', '.join(TABLES)}")
+    me,src,dst = f'convert_{kind}',Path(src),Path(dst)
+    if not 0<=valid_pct<1: raise ValueError(f"{me}: --valid-pct must be in [0, 1), got {valid_pct}")
+    if kind=='labels' and src.is_dir():
+        fns,labs = class_folders(src); lns = None; xy = np.zeros((len(fns), 0)); root = Path(images or src)
+    else:
+        lns,fns,labs,xy = read_table(src, kind); root = Path(images) if images is not None else src.parent
+        if not lns: raise ValueError(f"{me}: {src} holds no rows (expected {','.join(TABLES[kind])})")
+        fns = [_rel(f, src, ln) for f,ln in zip(fns, lns)]
+    if not root.is_dir(): raise FileNotFoundError(f"{me}: images folder {root} not found")
+    def row(i): return fns[i] if lns is None else f'line {lns[i]}: {fns[i]}'
+    if isinstance(classes, str): classes = [c.strip() for c in classes.split(',') if c.strip()]
+    order = list(dict.fromkeys(fns))                                                # the images, in the order they first appear
+    n_over = 0
+    if limit is not None:
+        keep = set(order[:limit]); idx = [i for i,f in enumerate(fns) if f in keep]; n_over = len(fns)-len(idx); order = order[:limit]
+        fns,labs,xy = [fns[i] for i in idx],[labs[i] for i in idx],xy[idx]; lns = None if lns is None else [lns[i] for i in idx]
+    skip = {}                                                                       # row index -> why it is skipped
+    row_labels = [l.split() if kind=='labels' else [l] if l else [] for l in labs]
+    for i,ls in enumerate(row_labels):
+        if not ls: skip[i] = 'no label'
+        elif classes is not None and (unk := [l for l in ls if l not in classes]): skip[i] = f"unknown label {', '.join(map(repr, unk))} (classes: {', '.join(classes)})"
+    why_img = {f.relative_to(root).as_posix():w for f,w in verify_images([root/f for f in order], n_workers)}   # missing, corrupt, truncated
+    hw = {}
+    for f in order:
+        if f not in why_img:
+            with Image.open(root/f) as im: hw[f] = (im.size[1], im.size[0])
+    for i,f in enumerate(fns):
+        if i not in skip and f in why_img: skip[i] = why_img[f]
+    if kind!='labels':                                                              # every point or box against its image's size at once
+        size = np.array([hw.get(f, (np.inf, np.inf)) for f in fns], dtype=float).reshape(-1, 2)
+        why = _outside(kind, xy, size)
+        for i in np.flatnonzero(why!='').tolist():
+            if i not in skip: skip[i] = f"{why[i]} ({','.join(f'{v:g}' for v in xy[i])} in an image of {size[i,1]:g}x{size[i,0]:g}, WxH)"
+    kept = [i for i in range(len(fns)) if i not in skip]
+    if not kept: raise ValueError(f"{me}: no usable row in {src}: all {len(fns)} skipped, e.g. {row(0)}: {skip[0]}")
+    classes = list(classes) if classes is not None else sorted({l for i in kept for l in row_labels[i]})
+    rows_of = {}
+    for i in kept: rows_of.setdefault(fns[i], []).append(i)
+    imgs = [f for f in order if f in rows_of]
+    n_val = 0 if valid_pct==0 else min(max(1, round(valid_pct*len(imgs))), len(imgs)-1)
+    if valid_pct>0 and n_val<1: raise ValueError(f"{me}: {len(imgs)} usable image: too few to hold one out for `valid` (--valid-pct 0 writes train only)")
+    val = set(torch.randperm(len(imgs), generator=torch.Generator().manual_seed(seed))[:n_val].tolist())
+    splits = {'train':[f for j,f in enumerate(imgs) if j not in val]}
+    if n_val: splits['valid'] = [f for j,f in enumerate(imgs) if j in val]
+    converter = f'wsis-convert {kind}'
+    ann_fns = {s:dst/'annotations'/f'instances_{s}.json' for s in ('train','valid')}
+    before = {s:converted_files(fn, converter) for s,fn in ann_fns.items()}
+    for s,b in before.items():                                                      # refuse before writing anything
+        if b is None: raise FileExistsError(f"{me}: {ann_fns[s]} exists and was not written by `{converter}`; choose another DST or remove it")
+    cats = [dict(id=k+1, name=c) for k,c in enumerate(classes)]; cat_id = {c:k+1 for k,c in enumerate(classes)}
+    img_id = {f:j+1 for j,f in enumerate(imgs)}
+    res,first = {},1
+    for s,fl in splits.items():
+        out_imgs,anns = [],[]
+        for f in fl:
+            place_file(root/f, dst/'images'/f)
+            out_imgs.append(dict(id=img_id[f], file_name=f, height=hw[f][0], width=hw[f][1]))
+            anns += _annotations(kind, f, rows_of[f], hw[f], out_imgs[-1]['id'], cat_id, row_labels, labs, xy)
+        for k,a in enumerate(anns): a['id'] = first+k
+        first += len(anns)
+        info = dict(description=f'{_WHAT[kind]} from {src}', converter=converter, supervision=kind, source=str(src), images=str(root), split=s, valid_pct=valid_pct, seed=seed)
+        save_json(dict(info=info, images=out_imgs, annotations=anns, categories=cats), ann_fns[s])
+        res[s] = dict(n_images=len(out_imgs), n_annotations=len(anns))
+    if 'valid' not in splits: ann_fns['valid'].unlink(missing_ok=True)              # an earlier run's `valid` (ours: checked above)
+    if (dst/'images').resolve()!=root.resolve():                                    # files an earlier run placed that no split lists now
+        for old in set().union(*before.values())-set(imgs): (dst/'images'/old).unlink(missing_ok=True)
+    bad = {row(i):skip[i] for i in sorted(skip)}
+    if bad:
+        warnings.warn(f"{me}: skipped {len(bad)} of {len(fns)} row(s) that cannot be used:\n" + '\n'.join(f'  {k}: {w}' for k,w in list(bad.items())[:20])
+                      + (f'\n  ... and {len(bad)-20} more' if len(bad)>20 else ''))
+    return {**res, 'n_rows':len(fns)+n_over, 'n_kept_rows':len(kept), 'n_over_limit':n_over, 'skipped':bad, 'classes':classes, 'path':dst}

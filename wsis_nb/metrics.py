@@ -15,7 +15,8 @@ from pycocotools.cocoeval import COCOeval
 from .core import Instances, mask_iou, box_iou, show_instances
 
 # %% auto #0
-__all__ = ['mask_iou_bits', 'pair_iou', 'map_r', 'abo', 'confusion', 'miou', 'corloc', 'coco_eval']
+__all__ = ['mask_iou_bits', 'pair_iou', 'map_r', 'abo', 'confusion', 'iou_from_confusion', 'miou', 'threshold_confusion',
+           'corloc', 'coco_eval']
 
 # %% ../nbs/06_metrics.ipynb #c1062f2b
 def _pack(m:torch.Tensor # (N, H, W) boolean masks
@@ -173,6 +174,12 @@ def confusion(pred:torch.Tensor, # (...) predicted class of each pixel
     if ((g[ok]<0)|(g[ok]>=n_cls)).any() or ((p<0)|(p>=n_cls)).any(): raise ValueError(f"confusion: labels must lie in [0, {n_cls}) (or be {ignore_index} in the ground truth)")
     return torch.bincount(g[ok]*n_cls+p[ok], minlength=n_cls*n_cls).reshape(n_cls,n_cls)
 
+def iou_from_confusion(cm:torch.Tensor # (..., n_cls, n_cls) counts, rows true, columns predicted
+                      )->torch.Tensor: # (..., n_cls) IoU of each class, `nan` where a class is in neither
+    "Per-class IoU of confusion matrices: TP / (TP + FP + FN)"
+    tp = cm.diagonal(dim1=-2, dim2=-1).double(); denom = cm.sum(-2)+cm.sum(-1)-cm.diagonal(dim1=-2, dim2=-1)
+    return torch.where(denom>0, tp/denom.clamp(min=1), float('nan')).float()
+
 def miou(pred_sem, # (H, W) or (B, H, W) label map, or a list of them
          gt_sem, # the same for the ground truth
          n_cls:int, # number of classes (background included)
@@ -183,9 +190,26 @@ def miou(pred_sem, # (H, W) or (B, H, W) label map, or a list of them
         if len(pred_sem)!=len(gt_sem): raise ValueError(f"miou: {len(pred_sem)} predictions but {len(gt_sem)} ground truths")
         cm = sum((confusion(p, g, n_cls, ignore_index) for p,g in zip(pred_sem,gt_sem)), torch.zeros(n_cls,n_cls,dtype=torch.long))
     else: cm = confusion(pred_sem, gt_sem, n_cls, ignore_index)
-    tp = cm.diag().double(); denom = cm.sum(0)+cm.sum(1)-cm.diag()
-    iou = torch.where(denom>0, tp/denom.clamp(min=1), float('nan'))
-    return {'mIoU': float(iou.nanmean()), 'IoU': iou.float(), 'confusion': cm}
+    iou = iou_from_confusion(cm)
+    return {'mIoU': float(iou.nanmean()), 'IoU': iou, 'confusion': cm}
+
+# %% ../nbs/06_metrics.ipynb #met0thr2
+def threshold_confusion(score:torch.Tensor, # (...) best foreground score of each pixel
+                        cls:torch.Tensor, # (...) its class code (1 to `n_cls`-1)
+                        gt:torch.Tensor, # (...) true class code (0 background)
+                        thrs, # (T,) background scores to try
+                        n_cls:int, # number of classes (background included)
+                        ignore_index:int=255 # ground-truth value of pixels to skip
+                       )->torch.Tensor: # (T, n_cls, n_cls) counts, one confusion matrix per threshold
+    "Confusion matrices of the label maps `where(score > t, cls, 0)` for every `t` in `thrs`, by one `bincount`"
+    if not (score.shape==cls.shape==gt.shape): raise ValueError(f"threshold_confusion: score {tuple(score.shape)}, cls {tuple(cls.shape)} and gt {tuple(gt.shape)} must have one shape")
+    thrs = torch.as_tensor(thrs, dtype=torch.float).reshape(-1).cpu()
+    s,c,g = score.reshape(-1).float().cpu(),cls.reshape(-1).long().cpu(),gt.reshape(-1).long().cpu()
+    ok = g!=ignore_index; s,c,g = s[ok],c[ok],g[ok]
+    if ((g<0)|(g>=n_cls)).any() or ((c<1)|(c>=n_cls)).any(): raise ValueError(f"threshold_confusion: gt must lie in [0, {n_cls}) and cls in [1, {n_cls}) (or gt be {ignore_index})")
+    pred = torch.where(s[None]>thrs[:,None], c[None], 0)                                  # (T, P)
+    idx = (torch.arange(len(thrs))[:,None]*n_cls + g[None])*n_cls + pred
+    return torch.bincount(idx.reshape(-1), minlength=len(thrs)*n_cls*n_cls).reshape(len(thrs), n_cls, n_cls)
 
 # %% ../nbs/06_metrics.ipynb #cc98934c
 def corloc(preds:list[Instances], # predictions (boxes, labels, scores), one `Instances` per image

@@ -236,10 +236,23 @@ def _check_kw(scales, seg_sigma, min_size, strategies, colour_spaces, max_props,
     if seg_sigma<0 or min_size<1 or max_props<1 or min_area<0: raise ValueError(f"segment_proposals: need seg_sigma >= 0, min_size >= 1, max_props >= 1, min_area >= 0; got {seg_sigma}, {min_size}, {max_props}, {min_area}")
     if not 0<dedup_iou<=1: raise ValueError(f"segment_proposals: `dedup_iou` must be in (0, 1], got {dedup_iou}")
 
-def _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed)->tuple:
+def _work_image(hwc, work_size): # uint8 (H, W, 3) -> the image with its longest side at most `work_size` (area-averaged)
+    H,W = hwc.shape[:2]
+    if work_size is None or max(H,W)<=work_size: return hwc
+    if work_size<4: raise ValueError(f"segment_proposals: `work_size` must be None or at least 4 pixels, got {work_size}")
+    f = work_size/max(H,W); h,w = max(4,round(H*f)),max(4,round(W*f))
+    x = torch.from_numpy(hwc).permute(2,0,1)[None].float()
+    return torch.nn.functional.interpolate(x, size=(h,w), mode='area')[0].round().clamp(0,255).byte().permute(1,2,0).contiguous().numpy()
+
+def _full_size(atoms, H, W): # (h, w) atom map -> (H, W) by nearest-neighbour indexing, one step
+    h,w = atoms.shape
+    if (h,w)==(H,W): return atoms
+    return atoms[(np.arange(H)*h//H)[:,None], (np.arange(W)*w//W)[None]]
+
+def _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed, work_size=None)->tuple:
     "Atoms (H, W) and the (N, A) atom membership of the ranked, de-duplicated proposals"
     _check_kw(scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou)
-    hwc = _hwc(img); H,W = hwc.shape[:2]
+    full = _hwc(img); hwc = _work_image(full, work_size); H,W = hwc.shape[:2]
     rng = np.random.default_rng(rank_seed); labels,mems,vals = [],[],[]
     for lab,x,bins in _segmentations(hwc, scales, seg_sigma, min_size, colour_spaces):
         f,pairs = region_features(lab, x, bins),neighbours(lab)
@@ -259,7 +272,7 @@ def _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces,
     first = np.sort(np.unique(key, return_index=True)[1])                       # best-ranked copy of each distinct mask
     mem,area = mem[first],area[first]
     keep = _keep_greedy(len(mem), _near_duplicates(mem, area, w, dedup_iou), max_props) if len(mem) else np.zeros(0, np.int64)
-    return atoms, mem[keep]
+    return _full_size(atoms, *full.shape[:2]), mem[keep]
 
 # %% ../nbs/10_proposals.ipynb #6e404ce8
 def segment_proposals(img, # uint8 (3, H, W) tensor or (H, W, 3) array
@@ -271,10 +284,11 @@ def segment_proposals(img, # uint8 (3, H, W) tensor or (H, W, 3) array
                       max_props:int=1000, # return at most this many proposals
                       min_area:int=20, # drop proposals smaller than this, in pixels
                       dedup_iou:float=0.9, # drop a proposal overlapping a better-ranked one at this IoU or more
-                      rank_seed:int=0 # seed of the random factor of the ranking
+                      rank_seed:int=0, # seed of the random factor of the ranking
+                      work_size:int|None=None # longest side at which proposals are computed (masks come back at full size); `None`: full resolution
                      )->torch.Tensor: # (N, H, W) bool masks, best first
     "Selective Search proposals of `img` as masks: every region of every hierarchy, ranked, de-duplicated"
-    atoms,mem = _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed)
+    atoms,mem = _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed, work_size)
     return proposal_masks(mem, atoms)
 
 def _settings(kw:dict, fn:str='segment_proposals')->dict:

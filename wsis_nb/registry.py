@@ -6,26 +6,27 @@ Docs: https://wsis-nb.github.io/wsis_nb/registry.html.md"""
 
 # %% ../nbs/09a_registry.ipynb #1590ceff
 from __future__ import annotations
-import ast, inspect, json, sys, time
-from dataclasses import dataclass
+import ast, difflib, io, functools, hashlib, inspect, json, os, shutil, socket, sys, time, uuid
+from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Callable
 import torch
 from fastprogress.fastprogress import progress_bar
 import wsis_nb
-from .core import Instances, save_json
+from .core import Instances, save_json, set_seed, atomic_write
 from .data.core import CocoFolder
 from .data.images import InputSpec, input_spec, n_images, get_image, prep_images
-from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision
+from .train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision, to_plain
 from .train import init_distributed, world_size, is_main, barrier, broadcast, main_first, shard_dl, DDPTrainer
 
 # %% auto #0
 __all__ = ['METHODS', 'TRAIN_SETTINGS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys',
-           'StageContext', 'Stage', 'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe',
+           'StageContext', 'run_name', 'Stage', 'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe',
            'Predictor', 'load_predictor', 'train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file',
            'load_pseudo_items', 'holdout_by_image', 'derive_stage', 'derive_labels_stage', 'refine_method',
-           'stage_status', 'run_method', 'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
+           'stage_status', 'resume_point', 'StageInterrupted', 'stage_fingerprint', 'find_shared', 'share_outputs',
+           'RunLock', 'run_method', 'train', 'stage_seconds', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -73,14 +74,23 @@ class StageContext:
     settings:dict # the method's full settings (recipe + overrides)
     stage:str # the name of the running stage
     recipe:str='quick' # the recipe's name (recorded in checkpoints)
+    tag:str='' # keeps this run's files apart (e.g. 'seed1'): they are named after `run_name`
     @property
     def view(self)->dict: return stage_view(self.settings, self.stage)
+    @property
+    def run_name(self)->str: return run_name(self.method.name, self.tag)
     def view_of(self, stage:str)->dict: return stage_view(self.settings, stage)
-    def ckpt(self, stage:str|None=None)->Path: return self.data/'models'/self.method.name/f'{stage or self.stage}.pth'
-    def pseudo_split(self, split:str, stage:str|None=None)->str: return f'{split}.{self.method.name}.{stage or self.stage}'
+    def ckpt(self, stage:str|None=None)->Path: return self.data/'models'/self.run_name/f'{stage or self.stage}.pth'
+    def pseudo_split(self, split:str, stage:str|None=None)->str: return f'{split}.{self.run_name}.{stage or self.stage}'
     def ann(self, split:str)->Path: return self.data/'annotations'/f'instances_{split}.json'
     def cache(self, what:str, split:str)->Path: return self.data/'cache'/what/split
-    def stamp(self, stage:str|None=None)->Path: return self.data/'models'/self.method.name/f'{stage or self.stage}.stamp.json'
+    def stamp(self, stage:str|None=None)->Path: return self.data/'models'/self.run_name/f'{stage or self.stage}.stamp.json'
+
+def run_name(method:str, # a method's name
+             tag:str='' # a run's tag (e.g. 'seed1'), or '' for the method's own files
+            )->str:
+    "The name a run's files carry: `method`, or `method@tag`"
+    return f'{method}@{tag}' if tag else method
 
 @dataclass
 class Stage:
@@ -122,7 +132,7 @@ class Method:
 # %% ../nbs/09a_registry.ipynb #9bf41397
 METHODS:dict[str,Method] = {}
 _LOADED = {'done':False}
-TRAIN_SETTINGS = dict(precision='fp32', channels_last=False)   # read by every training stage (`set_precision`); a recipe or `--set` overrides them
+TRAIN_SETTINGS = dict(precision='fp32', channels_last=False, seed=0)   # read by every training stage (`set_precision`, `set_seed`); a recipe or `--set` overrides them
 
 def register_method(m:Method)->Method:
     "Add `m` to the registry under `m.name` (replacing an earlier registration); needs a `quick` recipe"
@@ -168,7 +178,9 @@ def get_recipe(method:Method, # the method
     known = {unprefix(k) for rc in method.recipes.values() for k in rc} | {'train','valid'} | (set(TRAIN_SETTINGS) if trains else set())
     for k,v in ov.items():
         if unprefix(k) not in known:
-            raise ValueError(f"Unknown setting {k!r} for method {method.name!r}; its settings: {sorted(known)}")
+            close = difflib.get_close_matches(unprefix(k), sorted(known), n=1)
+            hint = f"did you mean {k[:len(k)-len(unprefix(k))]+close[0]}?" if close else f"its settings: {sorted(known)}"
+            raise ValueError(f"Unknown setting {k!r} for method {method.name!r}; {hint}")
         if '.' not in k:
             for p in [q for q in r if q.endswith('.'+k)]: del r[p]
         r[k] = v
@@ -188,8 +200,9 @@ class Predictor:
     @property
     def device(self): return next(self.model.parameters()).device
     def __call__(self, imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                 chunk:int=64, # images loaded at a time
-                 progress:bool=False, # show a progress bar
+                 chunk:int|None=None, # images predicted at a time; 64, or 4 with progress reports
+                 progress:bool|str=False, # `True`: a bar counting images; 'log': a line every `every` seconds (for logs, off a terminal)
+                 every:float=5., # seconds between two 'log' lines
                  **overrides # settings to change for this call (e.g. a threshold)
                 )->list[Instances]:
         "Instances of every image of `imgs`, at each image's size"
@@ -197,13 +210,31 @@ class Predictor:
         per_img = [k for k in PER_IMAGE if hasattr(s.get(k), '__len__') and not isinstance(s[k], str)]   # a sequence, one entry per image; a number of that name is a plain setting (Mask R-CNN's `proposals` count)
         for k in per_img:
             if len(s[k])!=n: raise ValueError(f"Predictor: `{k}` holds {len(s[k])} entries for {n} images; give one per image")
-        starts = range(0, n, chunk)
-        for i in (progress_bar(starts, leave=False) if progress else starts):
+        chunk = chunk or (4 if progress else 64)
+        rep = _Progress(n, progress, every)
+        for i in range(0, n, chunk):
             js = range(i, min(i+chunk, n))
             ims = [get_image(imgs, j) for j in js]
             per = {k:[s[k][j] for j in js] for k in per_img}                                # this chunk's entries
             res += call_with(self.predict_fn, self, ims, **{**s, **per})
+            rep(len(res))
+        rep.close()
         return res
+
+class _Progress:
+    "Images done out of `n`: a fastprogress bar (`mode=True`), a line every `every` seconds (`mode='log'`), or nothing"
+    def __init__(self, n:int, mode:bool|str, every:float=5., out=None):
+        self.n,self.mode,self.every,self.out = n,mode,every,out
+        self.t0 = self.last = time.time(); self.pb = None
+        if mode is True and n:
+            self.pb = progress_bar(range(n), leave=False); self.pb.on_iter_begin(); self.pb.update(0)
+    def __call__(self, done:int):
+        if self.pb is not None: self.pb.update(done)
+        elif self.mode=='log' and (time.time()-self.last>=self.every or done==self.n):
+            self.last = time.time()
+            print(f'predicted {done}/{self.n} images in {self.last-self.t0:.0f} s', file=self.out or sys.stdout, flush=True)
+    def close(self):
+        if self.pb is not None: self.pb.on_iter_end()
 
 def load_predictor(fname:str|Path, # a checkpoint written by a training stage
                    device=None # where to put the model; the GPU if there is one
@@ -236,10 +267,12 @@ def train_stage(name:str, # stage name
     "A stage that trains a `Learner` with `fit_resumable` into `models/<method>/<name>.pth`"
     def split(ctx): return train_split(ctx) if train_split is not None else ctx.view.get('train', 'train')
     def keys(ctx):
-        hw = {k:ctx.view[k] for k,v in TRAIN_SETTINGS.items() if ctx.view.get(k, v)!=v}   # recorded when not the default, so stamps written before these settings existed stay current
-        return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid'), **hw}
+        hw = {k:ctx.view[k] for k,v in TRAIN_SETTINGS.items() if k!='seed' and ctx.view.get(k, v)!=v}   # recorded when not the default, so stamps written before these settings existed stay current
+        return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid'),
+                'seed':ctx.view.get('seed', TRAIN_SETTINGS['seed']), **hw}
     def run(ctx):
         s = {**ctx.view, 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
+        set_seed(s.get('seed', TRAIN_SETTINGS['seed']))                # data order, augmentation and initial weights
         with main_first(): d = call_with(dls, ctx.data, **s)          # a loader that writes a cache writes it once
         learn = call_with(learner, d, **s)
         if init is not None: init(learn, ctx)
@@ -380,28 +413,170 @@ def refine_method(base:Method, # the weakly supervised method that makes pseudo 
 def _fingerprint(paths):
     return {str(p): ([p.stat().st_size, p.stat().st_mtime_ns] if p.exists() else None) for p in map(Path, paths)}
 
+def _plain(x): return json.loads(json.dumps(x, default=str))
+
 def stage_status(ctx:StageContext)->tuple[bool,str]:
     "Whether the outputs of `ctx.stage` are current, and why not"
     st = ctx.method.stage(ctx.stage); p = ctx.stamp()
     if not p.exists(): return False, 'never run'
     old = json.loads(p.read_text())
-    if old.get('settings')!=json.loads(json.dumps(st.keys(ctx), default=str)): return False, 'settings changed'
+    if old.get('settings')!=_plain(st.keys(ctx)): return False, 'settings changed'
     outs = st.outputs(ctx)
     if any(not Path(o).exists() for o in outs): return False, 'outputs missing'
     if old.get('inputs')!=_fingerprint(st.inputs(ctx)): return False, 'inputs changed'
     if old.get('outputs')!=_fingerprint(outs): return False, 'outputs changed'
     return True, 'current'
 
+def resume_point(ctx:StageContext)->tuple|None:
+    "`(epochs done, epochs)` of an unfinished run of the training stage `ctx.stage` with today's settings, else `None`"
+    st = ctx.method.stage(ctx.stage)
+    if st.learner is None: return None
+    info = read_checkpoint_info(ctx.ckpt())
+    if not info or info.get('done') or 'epoch' not in info or (info.get('method'),info.get('stage'))!=(ctx.method.name,ctx.stage): return None
+    if _plain(info.get('keys'))!=_plain(st.keys(ctx)) or info.get('n_epoch')!=ctx.view.get('epochs'): return None
+    return info['epoch']+1, info['n_epoch']
+
+class StageInterrupted(KeyboardInterrupt):
+    "Ctrl-C during a stage, with one line saying where it stopped and how to resume"
+
+# %% ../nbs/09a_registry.ipynb #reg0shr1
+def _ident(f, depth:int=0):
+    "What identifies a stage's function: module and qualified name, with those of the functions and the plain values its closure holds"
+    if isinstance(f, Stage): f = f.run
+    if isinstance(f, functools.partial): return [_ident(f.func, depth), [a for a in f.args if isinstance(a, (str, int, float, bool))], _plain(f.keywords)]
+    name = f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', type(f).__qualname__)}"
+    res = [name]
+    for c in (getattr(f, '__closure__', None) or ()) if depth<4 else ():
+        try: v = c.cell_contents
+        except ValueError: continue
+        if isinstance(v, (str, int, float, bool, type(None))): res.append(v)
+        elif isinstance(v, Stage) or callable(v): res.append(_ident(v, depth+1))
+        elif isinstance(v, (list, tuple, dict)):
+            try: res.append(json.loads(json.dumps(v)))                    # plain containers (split names, class lists, ...)
+            except (TypeError, ValueError): res.append(type(v).__name__)
+    return res if len(res)>1 else name
+
+def _rel(p:Path, data:Path)->str:
+    try: return str(Path(p).relative_to(data))
+    except ValueError: return str(p)
+
+def stage_fingerprint(ctx:StageContext)->str|None:
+    "A hash of what `ctx.stage` computes: its functions, its settings (`keys`), and its inputs (an earlier stage's output by that stage's fingerprint); `None` if an input's maker has none"
+    st = ctx.method.stage(ctx.stage); made = {}
+    for s in ctx.method.stages[:ctx.method.stages.index(st)]:
+        c = replace(ctx, stage=s.name)
+        for i,o in enumerate(s.outputs(c)): made[str(Path(o))] = (c, i)
+    ins = []
+    for p in map(Path, st.inputs(ctx)):
+        if str(p) not in made: ins.append([_rel(p, ctx.data), _fingerprint([p])[str(p)]]); continue
+        c,i = made[str(p)]
+        old = json.loads(c.stamp().read_text()) if c.stamp().exists() else {}
+        if not old.get('sig') or list(_fingerprint(c.method.stage(c.stage).outputs(c)).values())!=list(old.get('outputs', {}).values()): return None
+        ins.append(['stage', old['sig'], i])
+    keys = json.loads(json.dumps(_plain(st.keys(ctx))).replace(f'.{ctx.run_name}.', '.<method>.'))   # pseudo splits are named after the method
+    fns = [_ident(f) for f in (st.run, st.outputs, st.inputs, st.keys, st.build, st.predict, st.dls, st.learner) if f is not None]
+    return hashlib.sha1(json.dumps(dict(fns=fns, keys=keys, inputs=ins), sort_keys=True, default=str).encode()).hexdigest()
+
+def find_shared(ctx:StageContext, # the stage about to run
+                sig:str|None # its `stage_fingerprint`
+               )->tuple|None: # (run name, stage, its output paths), or `None`
+    "A current stage of another run in the same dataset folder with fingerprint `sig`"
+    if sig is None: return None
+    n_out = len(ctx.method.stage(ctx.stage).outputs(ctx))
+    for sp in sorted((ctx.data/'models').glob('*/*.stamp.json')):
+        if sp==ctx.stamp(): continue
+        try: old = json.loads(sp.read_text())
+        except ValueError: continue
+        if old.get('sig')!=sig or len(old.get('rel_outputs', []))!=n_out: continue
+        outs = [ctx.data/r for r in old['rel_outputs']]
+        if list(_fingerprint(outs).values())!=list(old['outputs'].values()): continue      # changed since it was stamped: not a current copy
+        return sp.parent.name, sp.name[:-len('.stamp.json')], outs
+    return None
+
+def _link_or_copy(src, dst):
+    "A hard link (same bytes, no space) where the file system allows one, else a copy"
+    Path(dst).unlink(missing_ok=True)
+    try: os.link(src, dst)
+    except OSError: shutil.copy2(src, dst)
+
+def share_outputs(ctx:StageContext, # the stage that reuses
+                  srcs:list # the other run's outputs (see `find_shared`), in the order of `outputs(ctx)`
+                 ):
+    "Make another run's outputs this stage's: checkpoints rewritten with this method and stage in their metadata, other files linked, cache folders linked file by file"
+    st = ctx.method.stage(ctx.stage)
+    for src,dst in zip(map(Path, srcs), map(Path, st.outputs(ctx))):
+        if src.resolve()==dst.resolve(): continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if dst.parent==ctx.data/'models'/ctx.run_name:                              # a checkpoint and the files beside it (`<stage>.json`, ...)
+            for f in sorted(src.parent.glob(src.stem+'.*')):
+                if f.name.endswith('.stamp.json'): continue
+                g = dst.parent/(dst.stem+f.name[len(src.stem):])
+                if f.suffix=='.pth' and f.stem==src.stem:
+                    sd = load_checkpoint(f); sd['wsis_nb'] = _shared_meta(ctx, sd['wsis_nb'], src)
+                    buf = io.BytesIO(); torch.save(sd, buf); atomic_write(g, buf.getvalue())
+                elif f.name==src.stem+'.json': atomic_write(g, json.dumps(_shared_meta(ctx, json.loads(f.read_text()), src)))
+                else: _link_or_copy(f, g)
+        elif (ctx.data/'cache') in src.parents and src.parent!=dst.parent:          # a cache folder: its index and every file it lists
+            shutil.copytree(src.parent, dst.parent, copy_function=_link_or_copy, dirs_exist_ok=True)
+        else: _link_or_copy(src, dst)
+
+def _shared_meta(ctx, meta, src):
+    st = ctx.method.stage(ctx.stage)
+    res = dict(meta, method=ctx.method.name, stage=ctx.stage, settings=_plain(ctx.view), shared_from=f'{src.parent.name}/{src.stem}')
+    if 'keys' in meta: res['keys'] = _plain(st.keys(ctx))
+    return res
+
+# %% ../nbs/09a_registry.ipynb #reg0lck1
+def _alive(pid:int, host:str)->bool:
+    "Whether process `pid` of `host` may be running (on another host we cannot tell, so it may)"
+    if host!=socket.gethostname(): return True
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    except (OverflowError, ValueError): return False
+    return True
+
+class RunLock:
+    "A lock file (pid, host, start, command) held while a method runs on a dataset folder; one whose process is dead is taken over"
+    def __init__(self, fname:str|Path, # e.g. `models/<method>/.lock`
+                 what:str=''): # named in the error, e.g. 'prm on data/toy'
+        self.fname,self.what,self.token = Path(fname),what,uuid.uuid4().hex
+    def holder(self)->dict|None:
+        "The lock file's content, or `None`"
+        try: return json.loads(self.fname.read_text())
+        except (OSError, ValueError): return None
+    def acquire(self):
+        self.fname.parent.mkdir(parents=True, exist_ok=True)
+        me = dict(pid=os.getpid(), host=socket.gethostname(), start=time.strftime('%Y-%m-%d %H:%M:%S'), command=' '.join(sys.argv), token=self.token)
+        for _ in range(3):
+            try: fd = os.open(self.fname, os.O_CREAT|os.O_EXCL|os.O_WRONLY)
+            except FileExistsError:
+                h = self.holder()
+                if h is not None and _alive(int(h.get('pid', -1)), h.get('host', '')):
+                    raise RuntimeError(f"another run of {self.what} is in progress: pid {h.get('pid')} on {h.get('host')} since {h.get('start')} ({h.get('command', '')!r}); "
+                                       f"wait for it to finish, or delete {self.fname} if that process is not running")
+                self.fname.unlink(missing_ok=True); continue                        # left by a run that died: take it over
+            with os.fdopen(fd, 'w') as f: f.write(json.dumps(me))
+            return self
+        raise RuntimeError(f"could not take the lock {self.fname}")
+    def release(self):
+        h = self.holder()
+        if h is not None and h.get('token')==self.token: self.fname.unlink(missing_ok=True)
+    def __enter__(self): return self.acquire()
+    def __exit__(self, *a): self.release()
+
 def run_method(method:str|Method, # a method or its registered name
                data:str|Path, # the dataset folder
                recipe:str='quick', # the recipe's name
                stage:str|None=None, # run only this stage; all in order if `None`
                sets:dict|None=None, # setting overrides (see `get_recipe`)
-               force:bool=False, # rerun stages even if their outputs are current
+               force:bool=False, # rerun stages even if their outputs are current (or shared)
                log:Callable=print, # where the one-line reports go
+               tag:str='', # keep this run's files apart under `<method>@<tag>` (e.g. one seed of several)
+               share:bool=True, # reuse a stage another method already ran with the same fingerprint
                **overrides # more overrides by keyword
               )->StageContext:
-    "Run the stages of `method` on `data`, skipping current ones and resuming interrupted ones; returns the last context"
+    "Run the stages of `method` on `data`, skipping current ones, reusing shared ones, resuming interrupted ones; returns the last context"
     m = method if isinstance(method, Method) else get_method(method)
     data = Path(data)
     if not data.is_dir(): raise FileNotFoundError(f"Dataset folder {str(data)!r} does not exist (expected images/ and annotations/instances_<split>.json)")
@@ -409,18 +584,36 @@ def run_method(method:str|Method, # a method or its registered name
     todo = [m.stage(stage)] if stage is not None else m.stages
     init_distributed()                                  # joins the process group when started by torchrun; nothing in a single process
     if not is_main(): log = lambda *a, **k: None        # one report, from the main process
-    for st in todo:
-        ctx = StageContext(data, m, settings, st.name, recipe)
-        ok,why = broadcast(stage_status(ctx) if is_main() else None)
-        if ok and not force: log(f"{m.name}/{st.name}: outputs current for these settings and inputs, skipped"); continue
-        log(f"{m.name}/{st.name}: running ({why})")
-        t = time.time()
-        if st.learner is not None or is_main(): st.run(ctx)       # training stages run on every process, the others on the main one
-        sec = time.time()-t
-        if is_main(): save_json(dict(settings=json.loads(json.dumps(st.keys(ctx), default=str)), inputs=_fingerprint(st.inputs(ctx)),
-                                     outputs=_fingerprint(st.outputs(ctx)), seconds=sec, version=wsis_nb.__version__, recipe=recipe), ctx.stamp())
-        barrier()                                       # every process sees this stage's outputs before the next stage
-        log(f"{m.name}/{st.name}: done in {sec:.0f} s")
+    rn = run_name(m.name, tag)
+    lock = RunLock(data/'models'/rn/'.lock', f'{rn} on {data}')
+    if is_main(): lock.acquire()
+    try:
+        for st in todo:
+            ctx = StageContext(data, m, settings, st.name, recipe, tag)
+            ok,why = broadcast(stage_status(ctx) if is_main() else None)
+            if ok and not force: log(f"{rn}/{st.name}: outputs current for these settings and inputs, skipped"); continue
+            shared = broadcast(find_shared(ctx, stage_fingerprint(ctx)) if is_main() and share and not force else None)
+            t = time.time()
+            if shared is not None:
+                if is_main(): share_outputs(ctx, shared[2])
+            else:
+                rp = resume_point(ctx) if is_main() else None
+                log(f"{rn}/{st.name}: resuming from epoch {rp[0]}/{rp[1]}" if rp else f"{rn}/{st.name}: running ({why})")
+                try:
+                    if st.learner is not None or is_main(): st.run(ctx)       # training stages run on every process, the others on the main one
+                except KeyboardInterrupt:
+                    rp = resume_point(ctx) if is_main() else None
+                    raise StageInterrupted(f"{rn}/{st.name}: interrupted at epoch {rp[0] if rp else 0}/{ctx.view.get('epochs')}; run the same command to resume"
+                                           if st.learner is not None else f"{rn}/{st.name}: interrupted; run the same command to run it again") from None
+            sec = time.time()-t
+            if is_main(): save_json(dict(settings=_plain(st.keys(ctx)), inputs=_fingerprint(st.inputs(ctx)), outputs=_fingerprint(st.outputs(ctx)),
+                                         rel_outputs=[_rel(o, data) for o in st.outputs(ctx)], sig=stage_fingerprint(ctx),
+                                         seconds=0. if shared else sec, version=wsis_nb.__version__, recipe=recipe,
+                                         **({'shared_from':f'{shared[0]}/{shared[1]}'} if shared else {})), ctx.stamp())
+            barrier()                                       # every process sees this stage's outputs before the next stage
+            log(f"{rn}/{st.name}: reused from {shared[0]}/{shared[1]}" if shared else f"{rn}/{st.name}: done in {sec:.0f} s")
+    finally:
+        if is_main(): lock.release()
     return ctx
 
 def train(method:str|Method, data:str|Path, recipe:str='quick', sets:dict|None=None, force:bool=False, log:Callable=print, **overrides)->Predictor:
@@ -428,12 +621,12 @@ def train(method:str|Method, data:str|Path, recipe:str='quick', sets:dict|None=N
     ctx = run_method(method, data, recipe, None, sets, force, log, **overrides)
     return load_predictor(ctx.ckpt(ctx.method.predict_stage.name))
 
-def stage_seconds(method:str|Method, data:str|Path)->float:
-    "Seconds the stages of `method` took on `data`, summed from their stamps (0 for stages never stamped)"
+def stage_seconds(method:str|Method, data:str|Path, tag:str='')->float:
+    "Seconds the stages of `method` took on `data` (run `tag`), summed from their stamps (0 for stages never stamped or reused)"
     m = method if isinstance(method, Method) else get_method(method)
     tot = 0.
     for st in m.stages:
-        p = Path(data)/'models'/m.name/f'{st.name}.stamp.json'
+        p = Path(data)/'models'/run_name(m.name, tag)/f'{st.name}.stamp.json'
         if p.exists(): tot += json.loads(p.read_text()).get('seconds', 0.)
     return tot
 
@@ -445,8 +638,11 @@ class EpochLine(Callback):
     "Print one line per epoch (epoch, losses, metrics, time) instead of progress bars"
     order = 65
     def before_fit(self): self._t = time.time()
+    def before_epoch(self): self.ran = False
+    def after_batch(self):
+        if self.training: self.ran = True
     def after_epoch(self):
-        if not is_main(): return
+        if not is_main() or not self.ran: return     # an epoch skipped on resume trained nothing: no line
         vals = [f'{v:.4f}' if isinstance(v, float) else str(v) for v in self.recorder.log[1:]]
         names = self.recorder.metric_names[1:len(vals)+1]
         print(f'epoch {self.epoch+1}/{self.n_epoch}  ' + '  '.join(f'{n} {v}' for n,v in zip(names, vals)), flush=True)

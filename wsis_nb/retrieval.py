@@ -87,6 +87,12 @@ def retrieve(prms:torch.Tensor, # (K, H, W) PRMs of one image, at the proposals'
     return torch.where(torch.isfinite(sc), best, -1), sc
 
 # %% ../nbs/21a_retrieval.ipynb #9a8115ad
+def _shrink(im, work_size): # uint8 (3, H, W) -> longest side at most `work_size`, area-averaged
+    H,W = im.shape[-2:]
+    if work_size is None or max(H,W)<=work_size: return im
+    f = work_size/max(H,W)
+    return F.interpolate(im[None].float(), size=(max(4,round(H*f)),max(4,round(W*f))), mode='area')[0].round().clamp(0,255).byte()
+
 def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
                       imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
                       bs:int=8, # images per batch
@@ -104,6 +110,7 @@ def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
                       min_prop_frac:float=2e-5, # smallest admissible proposal (fraction of the image)
                       max_prop_frac:float=0.85, # largest admissible proposal
                       max_props:int=1000, # proposals per image
+                      work_size:int|None=None, # longest side at which proposals are computed and retrieved (chosen masks come back at full size); `None`: full size
                       min_frac:float=0.001, # drop masks smaller than this fraction of the image
                       nms_iou:float=0.5, # class-aware mask NMS threshold
                       n_workers:int|None=None, # processes computing proposals
@@ -118,7 +125,7 @@ def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
     for k in ('network','proposals','retrieval'): tm.setdefault(k, 0.)
     for ims in image_batches(imgs, bs):
         t = time.time()
-        if proposals is None: props = batch_proposals(ims, n_workers=n_workers, max_props=max_props)
+        if proposals is None: props = batch_proposals([_shrink(im, work_size) for im in ims], n_workers=n_workers, max_props=max_props)
         else: props = proposals[n:n+len(ims)]
         n += len(ims); t1 = time.time(); tm['proposals'] += t1-t
         o = prm_batch(model, prep_images(ims, spec, dev), thr, peak_thr, min_prom, sigma, rule, chunk)
@@ -126,13 +133,15 @@ def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
         for bi,im in enumerate(ims):
             sel = (peaks[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; pk = peaks[sel]
             pr = props[bi].bool()
-            if tuple(pr.shape[-2:])!=(H,W): raise ValueError(f"retrieval_predict: proposals of image {n-len(ims)+bi} are {tuple(pr.shape[-2:])}, the image is {(H,W)}")
+            h,w = pr.shape[-2:]
+            if proposals is not None and (h,w)!=(H,W): raise ValueError(f"retrieval_predict: proposals of image {n-len(ims)+bi} are {tuple(pr.shape[-2:])}, the image is {(H,W)}")
             p = o['prms'][sel]
-            if len(p): p = F.interpolate(p[None], size=(H,W), mode='bilinear', align_corners=False)[0].clamp(min=0)
-            bg = background_masks(o['crm'][pk[:,0], pk[:,1]], (H,W), bg_factor)
+            if len(p): p = F.interpolate(p[None], size=(h,w), mode='bilinear', align_corners=False)[0].clamp(min=0)
+            bg = background_masks(o['crm'][pk[:,0], pk[:,1]], (h,w), bg_factor)
             idx,_ = retrieve(p, pr, bg, alpha, beta, contour_width, min_prop_frac, max_prop_frac)
             ok = idx>=0
-            masks = pr[idx[ok]] if ok.any() else torch.zeros(0, H, W, dtype=torch.bool)
+            masks = pr[idx[ok]] if ok.any() else torch.zeros(0, h, w, dtype=torch.bool)
+            if (h,w)!=(H,W): masks = F.interpolate(masks[None].float(), size=(H,W), mode='nearest')[0].bool()   # only the chosen masks at full size
             res.append(masks_to_instances(masks, pk[ok,1], o['scores'][sel][ok], peak_points(pk[ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['retrieval'] += time.time()-t2
     return res
@@ -163,7 +172,7 @@ def retrieval_stage(name:str='prediction', # stage name
                                extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
 # %% ../nbs/21a_retrieval.ipynb #52af91b5
-RETRIEVAL_SETTINGS = dict(alpha=0.8, beta=1e-5, bg_factor=0.95, contour_width=5, min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None)
+RETRIEVAL_SETTINGS = dict(alpha=0.8, beta=1e-5, bg_factor=0.95, contour_width=5, min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None, work_size=256)
 RETRIEVAL_RECIPES = {r: {**v, **RETRIEVAL_SETTINGS} for r,v in PRM_RECIPES.items()}
 retrieval_method = Method('prm-retrieval', 'image labels',
                           [train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels'),

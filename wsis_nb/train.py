@@ -6,7 +6,7 @@ Docs: https://wsis-nb.github.io/wsis_nb/train.html.md"""
 
 # %% ../nbs/09_train.ipynb #17aaede6
 from __future__ import annotations
-import io, json, pickle
+import io, json, pickle, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -46,15 +46,23 @@ def save_checkpoint(fname:str|Path, # destination `.pth`
     atomic_write(fname, buf.getvalue())
     atomic_write(fname.with_suffix('.json'), json.dumps(meta))
 
+def _why(e:Exception)->str:
+    "A short reason for a failed weights-only load: PyTorch's first line, unless it advises loading the file with code execution"
+    msg = str(e).strip()
+    if not msg or any(w in msg for w in ('weights_only', 'Weights only', 'trust')): return type(e).__name__
+    return f'{type(e).__name__}: {msg.splitlines()[0][:160]}'
+
 def load_checkpoint(fname:str|Path, # a checkpoint written by `save_checkpoint`
                     map_location='cpu')->dict: # `{'wsis_nb': meta, 'model': state_dict, ['opt': ...]}`
     "Read a checkpoint weights-only (no code runs), with a clear error for anything that is not a wsis_nb checkpoint"
     fname = Path(fname)
     if not fname.is_file(): raise FileNotFoundError(f"load_checkpoint: checkpoint {fname} not found")
-    try: sd = torch.load(fname, map_location=map_location, weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as e:
-        msg = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise ValueError(f"load_checkpoint: {fname} is not a wsis_nb checkpoint (it cannot be read weights-only, so it was not unpickled: {msg})") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='Detected pickle protocol')      # bytes that look like a pickle of an odd protocol
+            sd = torch.load(fname, map_location=map_location, weights_only=True)
+    except Exception as e:                                  # the weights-only unpickler fails in many ways on arbitrary bytes (KeyError, IndexError, ...)
+        raise ValueError(f"load_checkpoint: {fname} is not a wsis_nb checkpoint (it cannot be read weights-only, so it was not unpickled: {_why(e)})") from None
     if not isinstance(sd, dict) or not isinstance(sd.get('wsis_nb'), dict) or 'model' not in sd:
         raise ValueError(f"load_checkpoint: {fname} is not a wsis_nb checkpoint (no 'wsis_nb' metadata and 'model' weights)")
     return sd

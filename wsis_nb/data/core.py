@@ -17,8 +17,8 @@ from ..core import *
 from .toy import inner_points, semantic_mask
 
 # %% auto #0
-__all__ = ['verify_images', 'CocoFolder', 'converted_files', 'place_file', 'alias_split', 'CocoItems', 'label_dls',
-           'LabeledPoints', 'PointLabeler', 'pt_pad', 'PointLblBlock', 'point_dls', 'box_dls', 'mask_dls']
+__all__ = ['verify_images', 'CocoFolder', 'converted_files', 'place_file', 'alias_split', 'CocoItems', 'check_supervision',
+           'label_dls', 'LabeledPoints', 'PointLabeler', 'pt_pad', 'PointLblBlock', 'point_dls', 'box_dls', 'mask_dls']
 
 # %% ../../nbs/02_data.core.ipynb #7ea7777c
 def _load_json(fn):
@@ -219,9 +219,22 @@ class _Get:
     def __init__(self, items, name): self.items,self.name = items,name
     def __call__(self, i): return getattr(self.items, self.name)(i)
 
+_GIVES = {'labels':{'labels'}, 'points':{'labels','points'}, 'boxes':{'labels','points','boxes'}}   # what each `info.supervision` provides
+_NEEDS = {'label_names':'labels', 'points':'points', 'boxes':'boxes', 'mask':'masks'}             # what each loader reads
+
+def check_supervision(folder:CocoFolder, # a split
+                      needs:str # `labels`, `points`, `boxes` or `masks`
+                     ):
+    "Refuse a split whose json says (`info.supervision`) that it holds less than `needs`: labels only, points only, boxes only"
+    sup = folder.info.get('supervision')
+    if sup is None or needs in _GIVES.get(sup, {needs}): return
+    raise ValueError(f"{folder.ann_file} holds {sup} only (its info.supervision), not the {needs} this method's loader reads; "
+                     f"train a method that learns from {sup} (wsis-train --list), or convert the data with {needs}")
+
 def _dls(path, blocks, getters, n_inp, sz, bs, train, valid, item_tfms, batch_tfms, num_workers, verify, **kw):
     "DataLoaders for `blocks(classes)` over the images of splits `train` and `valid` of `path`"
     items = CocoItems(CocoFolder(path, train), CocoFolder(path, valid))
+    for f in (items.train, items.valid): check_supervision(f, _NEEDS[getters[1]])
     if verify:
         for f in {train:items.train, valid:items.valid}.values(): f.verify()     # before any training: a bad valid image would surface after an epoch
     blocks = blocks(items.classes)
@@ -230,6 +243,7 @@ def _dls(path, blocks, getters, n_inp, sz, bs, train, valid, item_tfms, batch_tf
     batch_tfms = [Flip()] if batch_tfms is None else listify(batch_tfms)
     db = DataBlock(blocks=blocks, get_x=get_x, get_y=get_y, n_inp=n_inp, splitter=IndexSplitter(range(len(items.train), len(items))),
                    item_tfms=item_tfms, batch_tfms=[*batch_tfms, Normalize.from_stats(*imagenet_stats)])
+    if 1<len(items.train)<bs: kw.setdefault('drop_last', False)                    # fewer images than a batch: one short batch an epoch, not none (one image: batch norm needs two)
     dls = db.dataloaders(list(range(len(items))), path=path, bs=bs, num_workers=num_workers, **kw)
     dls.items = items
     return dls

@@ -1,4 +1,4 @@
-"""`ToyScenes`, the embedded default dataset: textured objects made of a shared body and a small class-defining head, several per image, touching and occluding, on cluttered backgrounds; `make_toy` writes them as a COCO-style folder.
+"""`ToyScenes`, the embedded default dataset: textured objects whose whole body carries their class and whose class-defining head shows on only some of them, several per image, touching and occluding, on cluttered backgrounds; `make_toy` writes them as a COCO-style folder, `toy_bench` the benchmarks `toy-bench` and `toy-parts`.
 
 Docs: https://wsis-nb.github.io/wsis_nb/data.toy.html.md"""
 
@@ -15,13 +15,17 @@ from PIL import Image
 from ..core import *
 
 # %% auto #0
-__all__ = ['HEAD_SHAPES', 'HEAD_COLOURS', 'BODIES', 'HEAD_AREA', 'TOY_VERSION', 'TOY_BENCH', 'ToyScenes', 'inner_points',
-           'semantic_mask', 'show_parts', 'make_toy', 'toy_bench']
+__all__ = ['HEAD_SHAPES', 'HEAD_COLOURS', 'BODIES', 'TEXTURES', 'BODY_HUES', 'STYLES', 'HEAD_AREA', 'P_OWN', 'TOY_VERSION',
+           'TOY_BENCHES', 'TOY_BENCH', 'ToyScenes', 'inner_points', 'semantic_mask', 'show_objects', 'show_parts',
+           'make_toy', 'toy_bench']
 
 # %% ../../nbs/01_data.toy.ipynb #ae2ac512
 HEAD_SHAPES = ['disc', 'square', 'triangle', 'diamond', 'cross', 'ring']
 HEAD_COLOURS = ['red', 'green', 'blue', 'orange', 'purple', 'cyan']   # = `palette(6)`, so class `k` has the same colour in every picture
-BODIES = ['oval', 'slab']
+BODIES = ['oval', 'slab', 'pear', 'peanut', 'lozenge', 'bean']        # body shape families; `toy-parts` draws only the first two
+TEXTURES = ['stripes', 'dots', 'bands', 'checks', 'rings', 'diagonals']
+BODY_HUES = np.array([20., 100., 210., 285., 50., 160.])               # centre of each class's body hue, degrees
+STYLES = ('whole', 'parts')                                            # the class in the whole object (v2), or in the head only (v1)
 HEAD_AREA = np.array([np.pi, 1.7**2, 1.8, 2*1.1**2, 2.31, np.pi*(1.05**2-.5**2)])   # area of each head shape in units of r²
 
 def _head_masks(u, v): # (N, H, W) head coordinates in units of the head radius
@@ -34,10 +38,27 @@ def _head_masks(u, v): # (N, H, W) head coordinates in units of the head radius
                      ((au<=.35)&(av<=1))|((av<=.35)&(au<=1)),             # cross
                      (r2<=1.05**2)&(r2>=.5**2)])                          # ring
 
-def _body_masks(x, y, a, b, kind): # body coordinates (N, H, W); semi-axes (N,); body kind (N,)
-    "Oval (`kind` 0) or rounded slab (`kind` 1) bodies, (N, H, W) booleans"
+def _body_masks(x, y, a, b, kind): # body coordinates (N, H, W); semi-axes (N,); body family (N,), an index of `BODIES`
+    "Bodies of each instance's family, (N, H, W) booleans"
     x,y = x/a[:,None,None], y/b[:,None,None]
-    return np.where(kind[:,None,None]==0, x*x+y*y<=1, x**4+y**4<=1)
+    ax,ay,x2 = np.abs(x),np.abs(y),x*x
+    fam = np.stack([x2+y*y<=1,                                            # oval
+                    x2*x2+y**4<=1,                                        # slab: rounded rectangle
+                    x2+(y/(.7+.3*np.clip(x, -1, 1)))**2<=1,               # pear: wide towards the head
+                    x2+(y/(.72-.28*np.cos(2*np.pi*x)))**2<=1,             # peanut: two lobes and a waist
+                    ax**1.2+ay**1.2<=1,                                   # lozenge
+                    x2+(y+.45*(1-x2))**2<=1])                             # bean: bent, tips on the axis
+    return fam[kind, np.arange(len(kind))]
+
+def _textures(x, y, period, phase): # body coordinates (N, H, W); period and phase (N,)
+    "All textures, (T, N, H, W) booleans"
+    f,ph = 2*np.pi/period[:,None,None],phase[:,None,None]
+    return np.stack([np.sin(f*x+ph)>0,                                    # stripes across the body
+                     np.cos(f*x)*np.cos(f*y)>.35,                         # dots
+                     np.sin(1.4*f*y+ph)>0,                                # bands along the body
+                     np.sin(f*x+ph)*np.sin(f*y)>0,                        # checks
+                     np.sin(f*np.sqrt(x*x+y*y)+ph)>0,                     # rings
+                     np.sin(.75*f*(x+y)+ph)>0])                           # diagonals
 
 # %% ../../nbs/01_data.toy.ipynb #80b2078e
 def _rot(xx, yy, cx, cy, th): # pixel grids (H, W); centres and angles (N,)
@@ -51,9 +72,21 @@ def _top(masks): # (N, H, W) booleans, later on top
     if len(masks)==0: return np.zeros(masks.shape[1:], dtype=np.int64)
     return (masks*np.arange(1, len(masks)+1)[:,None,None]).max(0)
 
-def _background(rng, H, W, sz, xx, yy, n_clutter):
-    "Textured background with clutter, float (H, W, 3)"
+def _hsv(h, s, v): # hue in degrees, saturation and value in [0, 1], arrays of one shape
+    "RGB in [0, 255] of HSV colours, (..., 3)"
+    k = (np.stack([5., 3., 1.], -1) + np.asarray(h)[...,None]/60.) % 6
+    return 255*np.asarray(v)[...,None]*(1 - np.asarray(s)[...,None]*np.clip(np.minimum(k, 4-k), 0, 1))
+
+def _body_colours(rng, cls, sat=1.): # (n,) class of each colour; saturation factor
+    "Colours from each class's body hue range, (n, 3); neighbouring ranges overlap"
+    n = len(cls)
+    return _hsv(BODY_HUES[cls%6] + rng.uniform(-35, 35, n), sat*rng.uniform(.5, .85, n), rng.uniform(.5, .9, n))
+
+def _background(rng, H, W, sz, xx, yy, n_clutter, n_cls=4, style='parts'):
+    "Textured background with clutter, float (H, W, 3); in style 'whole', some take the colours of the objects' bodies"
     base = rng.uniform(50, 190, 3)
+    if style=='whole': base = .4*base+.6*base.mean()              # muted, so that bodies stand out by their colour
+    if style=='whole' and rng.random()<.1: base = _body_colours(rng, rng.integers(0, n_cls, 1), .6)[0]   # or a paler body colour
     f = rng.uniform(1, 4, 2)*2*np.pi/sz; wave = np.sin(f[0]*xx+f[1]*yy+rng.uniform(0, 2*np.pi))
     img = base + 25*wave[...,None]*rng.uniform(-1, 1, 3) + rng.normal(0, 6, (H, W, 3))
     m = n_clutter
@@ -64,11 +97,14 @@ def _background(rng, H, W, sz, xx, yy, n_clutter):
     b = np.where(ln, max(.6, sz*.006)*rng.uniform(1, 1.6, m), a*rng.uniform(.5, 1, m))
     cm = np.where(ln[:,None,None], (np.abs(x)<=a[:,None,None])&(np.abs(y)<=b[:,None,None]), _body_masks(x, y, a, b, np.zeros(m, int)))
     col = .5*rng.uniform(40, 220, (m, 1)) + .5*rng.uniform(0, 255, (m, 3))     # muted: half grey, half random
+    if style=='whole': col = np.where(rng.random((m, 1))<.25, _body_colours(rng, rng.integers(0, n_cls, m)), col)   # or a body's colour
     top = _top(cm)
     return np.where(top[...,None]>0, col[np.maximum(top-1, 0)], img)
 
 # %% ../../nbs/01_data.toy.ipynb #69e4a4a0
-def _params(rng, n, n_cls, sz, salient, p_touch):
+P_OWN = dict(kind=.7, tex=.8, col=.9)   # style 'whole': chance that an instance's body shape, texture and colour are its class's own (else any class's shape and texture, a greyish colour)
+
+def _params(rng, n, n_cls, sz, salient, p_touch, style='parts', p_head=.5):
     "Random parameters of `n` instances, as a dict of (n,) arrays"
     cls,kind,th = rng.integers(0, n_cls, n),rng.integers(0, 2, n),rng.uniform(0, 2*np.pi, n)
     a = sz*(rng.uniform(.2, .27, n) if salient else rng.uniform(.09, .15, n))
@@ -86,7 +122,17 @@ def _params(rng, n, n_cls, sz, salient, p_touch):
     c = c + np.clip(hc, 1.1*r[:,None], sz-1.1*r[:,None]) - hc  # move objects so their heads are inside the image
     body_col = rng.uniform(60, 200, (n, 1))*rng.uniform(.75, 1.1, (n, 3))
     period = a*rng.uniform(.3, .45, n)
-    return dict(cls=cls, kind=kind, th=th, a=a, b=b, r=r, cx=c[:,0], cy=c[:,1], body_col=body_col, period=period, phase=rng.uniform(0, 2*np.pi, n))
+    p = dict(cls=cls, kind=kind, tex=kind, head_on=np.ones(n, bool), th=th, a=a, b=b, r=r, cx=c[:,0], cy=c[:,1], body_col=body_col, period=period, phase=rng.uniform(0, 2*np.pi, n))
+    if style=='parts': return p                                # v1: the body says nothing about the class, every head is shown
+    p.update(**_body_parts(rng, cls, n_cls), head_on=rng.random(n)<p_head)
+    return p
+
+def _body_parts(rng, cls, n_cls): # (n,) classes
+    "Style 'whole': body family, texture and colour of instances of classes `cls`, each its class's own with chance `P_OWN`"
+    n = len(cls)
+    own,other = rng.random((n, 3))<np.array([P_OWN['kind'], P_OWN['tex'], P_OWN['col']]),rng.integers(0, n_cls, (n, 3))
+    src = np.where(own, (cls%6)[:,None], other%6)              # whose shape, texture and colour each instance takes
+    return dict(kind=src[:,0], tex=src[:,1], body_col=_body_colours(rng, src[:,2], np.where(own[:,2], 1., .2)))   # not its own colour: greyish
 
 # %% ../../nbs/01_data.toy.ipynb #e4810303
 _HEAD_RGB = palette(6)*255
@@ -97,11 +143,8 @@ def _draw(p, xx, yy):
     x,y = _rot(xx, yy, p['cx'], p['cy'], p['th'])
     body = _body_masks(x, y, p['a'], p['b'], p['kind'])
     r = p['r'][:,None,None]
-    head = _head_masks((x-(p['a'][:,None,None]+.55*r))/r, y/r)[p['cls']%6, np.arange(n)]
-    ph = 2*np.pi/p['period'][:,None,None]
-    stripes = np.sin(ph*x+p['phase'][:,None,None])>0
-    dots = np.cos(ph*x)*np.cos(ph*y)>.35
-    tex = np.where(p['kind'][:,None,None]==0, stripes, dots)
+    head = _head_masks((x-(p['a'][:,None,None]+.55*r))/r, y/r)[p['cls']%6, np.arange(n)] & p['head_on'][:,None,None]
+    tex = _textures(x, y, p['period'], p['phase'])[p['tex'], np.arange(n)]
     col = p['body_col'][:,None,None]*(.78+.3*tex[...,None])
     col = np.where(head[...,None], _HEAD_RGB[p['cls']%6][:,None,None], col)
     return body|head, head, col
@@ -118,35 +161,40 @@ class ToyScenes:
                  n:int=1000, # length of the set
                  stream:int=0, # sub-stream: 0 for training, 1 for validation, 2 for test
                  p_touch:float=.35, # chance that an instance is placed against the previous one, with its class
-                 clutter:tuple=(3,10)): # min and max number of clutter items
+                 clutter:tuple=(3,10), # min and max number of clutter items
+                 style:str='whole', # 'whole': the class shows in the whole object, its head on some (v2); 'parts': only in the head (v1)
+                 p_head:float=.5): # style 'whole': chance that an instance shows its head
         if not 1<=n_cls<=len(HEAD_SHAPES): raise ValueError(f"ToyScenes: `n_cls` must be between 1 and {len(HEAD_SHAPES)}, got {n_cls}")
         if not 64<=sz<=512: raise ValueError(f"ToyScenes: `sz` must be between 64 and 512 pixels, got {sz}")
         if max_inst<1: raise ValueError(f"ToyScenes: `max_inst` must be at least 1, got {max_inst}")
+        if style not in STYLES: raise ValueError(f"ToyScenes: `style` must be one of {STYLES}, got {style!r}")
+        if not 0<=p_head<=1: raise ValueError(f"ToyScenes: `p_head` must be between 0 and 1, got {p_head}")
         self.n_cls,self.sz,self.seed,self.max_inst,self.salient,self.n,self.stream = n_cls,sz,seed,max_inst,salient,n,stream
-        self.p_touch,self.clutter = p_touch,clutter
+        self.p_touch,self.clutter,self.style,self.p_head = p_touch,clutter,style,p_head
         self.part_classes = [f'{HEAD_COLOURS[k]}-{HEAD_SHAPES[k]}' for k in range(n_cls)]
         self.classes = ['object'] if salient else self.part_classes
         self.yy,self.xx = np.mgrid[0:sz, 0:sz].astype(np.float32)
 
     def __len__(self): return self.n
-    def __repr__(self): return f"ToyScenes(n={self.n}, n_cls={self.n_cls}, sz={self.sz}, seed={self.seed}, stream={self.stream}, salient={self.salient})"
+    def __repr__(self): return f"ToyScenes(n={self.n}, n_cls={self.n_cls}, sz={self.sz}, seed={self.seed}, stream={self.stream}, salient={self.salient}, style={self.style!r})"
     def rng(self, i): return np.random.default_rng([self.seed, self.stream, i])
 
     def scene(self, i:int)->dict:
         "Image, visible masks, head masks, labels and points of scene `i`, as numpy arrays"
         if not 0<=i<self.n: raise IndexError(f"ToyScenes: index {i} out of range for {self.n} scenes")
-        rng,sz = self.rng(i),self.sz
+        rng,sz,parts = self.rng(i),self.sz,self.style=='parts'
         n = 1 if self.salient else int(rng.integers(1, self.max_inst+1))
-        p = _params(rng, n, self.n_cls, sz, self.salient, 0 if self.salient else self.p_touch)
+        p = _params(rng, n, self.n_cls, sz, self.salient, 0 if self.salient else self.p_touch, self.style, self.p_head)
         full,head,col = _draw(p, self.xx, self.yy)
         def vis(keep):
             top = _top(full[keep]); return top[None]==np.arange(1, keep.sum()+1)[:,None,None]
         keep = np.ones(n, bool); v = vis(keep)
-        keep = (v.sum((1,2))>=.4*full.sum((1,2))) & ((v&head).sum((1,2))>=.5*HEAD_AREA[p['cls']%6]*p['r']**2)
+        keep = v.sum((1,2))>=.4*full.sum((1,2))
+        if parts: keep &= (v&head).sum((1,2))>=.5*HEAD_AREA[p['cls']%6]*p['r']**2     # v1: every head at least half visible
         keep[-1] |= not keep.any()                        # the top instance is always fully visible: keep it if nothing else
         v = vis(keep)
         top = _top(full[keep])
-        img = _background(rng, sz, sz, sz, self.xx, self.yy, int(rng.integers(self.clutter[0], self.clutter[1]+1)))
+        img = _background(rng, sz, sz, sz, self.xx, self.yy, int(rng.integers(self.clutter[0], self.clutter[1]+1)), self.n_cls, self.style)
         img = np.where(top[...,None]>0, col[keep][np.maximum(top-1, 0), self.yy.astype(int), self.xx.astype(int)], img)
         labels = np.zeros(keep.sum(), int) if self.salient else p['cls'][keep]
         return dict(img=np.clip(img, 0, 255).astype(np.uint8), masks=v, heads=head[keep]&v, labels=labels)
@@ -182,17 +230,42 @@ def semantic_mask(inst:Instances # instances with masks
     return torch.where(top>0, inst.labels[(top-1).clamp(min=0)]+1, 0)
 
 # %% ../../nbs/01_data.toy.ipynb #52d79c58
+def show_objects(n_cls:int=4, # classes to show, a row each
+                 n:int=8, # objects per class: the first half with heads, the rest without
+                 style:str='whole', # 'whole' (toy-bench) or 'parts' (toy-parts)
+                 seed:int=0, # seed of the drawing
+                 sz:int=80, # size of each panel
+                 figsize_per:float=1.1): # inches per panel
+    "Draw `n` objects of each class as `ToyScenes` samples them, heads shown (left half) and hidden (right half)"
+    if style not in STYLES: raise ValueError(f"show_objects: `style` must be one of {STYLES}, got {style!r}")
+    n_cls = min(n_cls, len(HEAD_SHAPES)); N = n_cls*n
+    rng = np.random.default_rng(seed)
+    p = _params(rng, N, n_cls, sz, True, 0., style)     # salient sizes: one large object per panel
+    cls = np.repeat(np.arange(n_cls), n)
+    if style=='whole': p.update(_body_parts(rng, cls, n_cls))   # bodies for the row's class, as `_params` draws them
+    p.update(cls=cls, head_on=np.tile(np.arange(n)<(n+1)//2, n_cls), th=np.zeros(N), cx=np.full(N, .38*sz), cy=np.full(N, .5*sz))
+    yy,xx = np.mgrid[0:sz, 0:sz].astype(np.float32)
+    full,head,col = _draw(p, xx, yy)
+    img = np.where(full[...,None], col, 235.).clip(0, 255).astype(np.uint8)
+    fig,axs = plt.subplots(n_cls, n, figsize=(figsize_per*n, figsize_per*n_cls), squeeze=False)
+    for i,ax in enumerate(axs.ravel()):
+        ax.imshow(img[i]); ax.set_xticks([]); ax.set_yticks([])
+        for sp in ax.spines.values(): sp.set_visible(False)
+    for k in range(n_cls): axs[k,0].set_ylabel(f'{HEAD_COLOURS[k]}-{HEAD_SHAPES[k]}', fontsize=8)
+    axs[0,0].set_title('head shown', fontsize=8, loc='left'); axs[0,(n+1)//2].set_title('head hidden', fontsize=8, loc='left')
+    return axs
+
 def show_parts(n_cls:int=6, # classes to show
                sz:int=96, # size of each panel
-               figsize_per:float=1.4):
-    "Draw each class's head (columns) on each shared body (rows) on a plain background"
+               figsize_per:float=1.4): # inches per panel
+    "`toy-parts` (v1): each class's head (columns) on each of the two shared bodies (rows), on a plain background"
     n_cls = min(n_cls, len(HEAD_SHAPES)); k = np.arange(n_cls)
     yy,xx = np.mgrid[0:sz, 0:sz].astype(np.float32)
-    fig,axs = plt.subplots(len(BODIES), n_cls, figsize=(figsize_per*n_cls, figsize_per*len(BODIES)), squeeze=False)
+    fig,axs = plt.subplots(2, n_cls, figsize=(figsize_per*n_cls, figsize_per*2), squeeze=False)
     for b,row in enumerate(axs):
         a = np.full(n_cls, .28*sz)
-        p = dict(cls=k, kind=np.full(n_cls, b), th=np.zeros(n_cls), a=a, b=.6*a, r=.35*a, cx=np.full(n_cls, .4*sz), cy=np.full(n_cls, .5*sz),
-                 body_col=np.full((n_cls,3), 140.), period=.38*a, phase=np.zeros(n_cls))
+        p = dict(cls=k, kind=np.full(n_cls, b), tex=np.full(n_cls, b), head_on=np.ones(n_cls, bool), th=np.zeros(n_cls), a=a, b=.6*a, r=.35*a,
+                 cx=np.full(n_cls, .4*sz), cy=np.full(n_cls, .5*sz), body_col=np.full((n_cls,3), 140.), period=.38*a, phase=np.zeros(n_cls))
         full,head,col = _draw(p, xx, yy)
         img = np.where(full[...,None], col, 235.).astype(np.uint8)
         for i,ax in enumerate(row):
@@ -202,7 +275,7 @@ def show_parts(n_cls:int=6, # classes to show
     return axs
 
 # %% ../../nbs/01_data.toy.ipynb #e2a8bedf
-TOY_VERSION = 2   # bump when drawing changes, so stale folders are regenerated
+TOY_VERSION = 3   # bump when drawing changes, so stale folders are regenerated (3: style 'whole' is the default)
 
 def _png(img): # uint8 (3, H, W)
     buf = io.BytesIO(); Image.fromarray(img.permute(1,2,0).numpy()).save(buf, format='PNG'); return buf.getvalue()
@@ -231,11 +304,13 @@ def make_toy(path:str|Path, # dataset folder to write
              seed:int=0, # seed (training uses stream 0, validation stream 1, test stream 2)
              salient:bool=False, # one class-agnostic object per image
              max_inst:int=6, # at most this many instances per image
+             style:str='whole', # 'whole': the class in the whole object, heads on some (toy-bench); 'parts': only in the head (toy-parts, v1)
              force:bool=False # regenerate even if the same config is there
             )->Path:
     "Write toy scenes as a COCO-style dataset folder; skip if already written with the same config"
     path = Path(path)
-    cfg = dict(version=TOY_VERSION, n_train=n_train, n_valid=n_valid, n_test=n_test, sz=sz, n_cls=n_cls, seed=seed, salient=salient, max_inst=max_inst)
+    if style not in STYLES: raise ValueError(f"make_toy: `style` must be one of {STYLES}, got {style!r}")
+    cfg = dict(version=TOY_VERSION, n_train=n_train, n_valid=n_valid, n_test=n_test, sz=sz, n_cls=n_cls, seed=seed, salient=salient, max_inst=max_inst, style=style)
     cfg_file = path/'toy.json'
     splits = dict(train=(n_train, 0), valid=(n_valid, 1), **(dict(test=(n_test, 2)) if n_test>0 else {}))
     done = cfg_file.exists() and json.loads(cfg_file.read_text())==cfg and all((path/'annotations'/f'instances_{s}.json').exists() for s in splits)
@@ -246,17 +321,21 @@ def make_toy(path:str|Path, # dataset folder to write
     nt = torch.get_num_threads(); torch.set_num_threads(1)   # tiny tensors: threads cost more than they give, a lot on a busy CPU
     try:
         for split,(n,stream) in splits.items():
-            sc = ToyScenes(n_cls=n_cls, sz=sz, seed=seed, max_inst=max_inst, salient=salient, n=n, stream=stream)
+            sc = ToyScenes(n_cls=n_cls, sz=sz, seed=seed, max_inst=max_inst, salient=salient, n=n, stream=stream, style=style)
             _write_split(path, sc, split, list(range(1, len(sc.classes)+1)))
     finally: torch.set_num_threads(nt)
     save_json(cfg, cfg_file)
     return path
 
 # %% ../../nbs/01_data.toy.ipynb #bb84e43a
-TOY_BENCH = dict(name='toy-bench', seed=0, sz=128, n_cls=4, n_train=400, n_valid=100, n_test=200)
+TOY_BENCHES = {'toy-bench': dict(name='toy-bench', seed=0, sz=128, n_cls=4, n_train=400, n_valid=100, n_test=200, style='whole'),
+               'toy-parts': dict(name='toy-parts', seed=0, sz=128, n_cls=4, n_train=400, n_valid=100, n_test=200, style='parts')}
+TOY_BENCH = TOY_BENCHES['toy-bench']
 
-def toy_bench(path:str|Path # folder to write `toy-bench` into
+def toy_bench(path:str|Path, # folder to write the benchmark into
+              name:str='toy-bench' # 'toy-bench' (v2: the class in the whole object) or 'toy-parts' (v1: in the head only)
              )->Path:
-    "Write (or find already written) the `toy-bench` dataset: `train`, `valid` and `test` splits"
-    cfg = {k:v for k,v in TOY_BENCH.items() if k!='name'}
+    "Write (or find already written) a toy benchmark, `toy-bench` or `toy-parts`: `train`, `valid` and `test` splits"
+    if name not in TOY_BENCHES: raise ValueError(f"toy_bench: `name` must be one of {list(TOY_BENCHES)}, got {name!r}")
+    cfg = {k:v for k,v in TOY_BENCHES[name].items() if k!='name'}
     return make_toy(path, **cfg)
