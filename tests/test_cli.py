@@ -172,7 +172,7 @@ def after_epoch(self):
     after(self)
     if self.epoch == 0: raise KeyboardInterrupt    # as Ctrl-C would, once the first epoch is saved
 T.Checkpoint.after_epoch = after_epoch
-from wsis_nb.cli import wsis_train
+from wsis_nb.apps.cli import wsis_train
 sys.argv = ['wsis-train', 'prm', sys.argv[1], '--epochs', '2', '--set', 'sz=64']
 wsis_train()
 """

@@ -2,7 +2,7 @@
 import shutil, subprocess, sys, warnings
 from pathlib import Path
 import pytest
-from wsis_nb.convert import wsis_convert
+from wsis_nb.apps.convert import wsis_convert
 from wsis_nb.data.core import CocoFolder
 from wsis_nb.data.coco import make_coco_fixture
 from wsis_nb.data.salient import make_duts_fixture
@@ -11,7 +11,7 @@ def command(tmp_path):
     "`wsis-convert` if installed, else a script doing what the console-script wrapper pip writes does"
     if exe := shutil.which('wsis-convert'): return [exe]
     s = tmp_path/'wsis_convert_script.py'
-    s.write_text('import sys\nfrom wsis_nb.convert import wsis_convert\nsys.exit(wsis_convert())\n')
+    s.write_text('import sys\nfrom wsis_nb.apps.convert import wsis_convert\nsys.exit(wsis_convert())\n')
     return [sys.executable, str(s)]
 
 def run(tmp_path, *args):
@@ -65,7 +65,7 @@ def test_bad_command_line_exit(tmp_path):
 def test_voc_trains_with_the_paper_recipe(tmp_path):
     "A converted VOC folder runs `wsis-train M DST --recipe paper` with the default splits (trainaug as train, val as valid), then `wsis-eval`"
     voc = pytest.importorskip('wsis_nb.data.voc')
-    from wsis_nb.cli import wsis_train, wsis_eval
+    from wsis_nb.apps.cli import wsis_train, wsis_eval
     fx = voc.make_voc_fixture(tmp_path/'voc')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore'); wsis_convert('voc', fx, tmp_path/'out', sbd=fx)
@@ -142,7 +142,7 @@ def test_own_points_and_refusals(tmp_path):
 
 def test_own_labels_train_cam_without_masks(tmp_path):
     "A `valid` split of image-level labels only (no masks) trains an image-label method: its valid metric is the classifier's"
-    from wsis_nb.cli import wsis_train, predict
+    from wsis_nb.apps.cli import wsis_train, predict
     from wsis_nb.data.images import ImageFiles
     names = photos(tmp_path/'src', n=8)
     (tmp_path/'src'/'labels.csv').write_text(''.join(f'{n},{"cat" if i%2 else "dog"}\n' for i,n in enumerate(names)))

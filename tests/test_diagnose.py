@@ -3,8 +3,8 @@ import tempfile
 from pathlib import Path
 import pytest
 from wsis_nb.data.toy import make_toy
-from wsis_nb.registry import load_methods
-from wsis_nb.diagnose import stage_table, stage_markdown
+from wsis_nb.engine.registry import load_methods
+from wsis_nb.apps.diagnose import stage_table, stage_markdown
 
 @pytest.fixture(scope='module')
 def data(): return make_toy(Path(tempfile.mkdtemp())/'toy', 4, 2, sz=64)

@@ -28,7 +28,7 @@ LAUNCH = textwrap.dedent('''
             out.write_text(json.dumps(dict(batches=self.seen, hash=weights_hash(self.model.state_dict()))))
 
     defaults.callbacks = list(defaults.callbacks)+[Record]
-    from wsis_nb.cli import wsis_train
+    from wsis_nb.apps.cli import wsis_train
     wsis_train()
 ''')
 
@@ -87,7 +87,7 @@ def test_unsupported_method_stops_clearly(tmp_path):
     "A method DDP cannot train (CL: its loss runs the mask heads outside the model's forward) stops on every process with the reason"
     from wsis_nb.data.toy import make_toy
     data = make_toy(tmp_path/'toy', n_train=8, n_valid=4, n_test=4, sz=64, n_cls=3)
-    (tmp_path/'launch.py').write_text('from wsis_nb.cli import wsis_train\nwsis_train()\n')
+    (tmp_path/'launch.py').write_text('from wsis_nb.apps.cli import wsis_train\nwsis_train()\n')
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nnodes', '1', '--nproc_per_node', '2', str(tmp_path/'launch.py'),
            'cl', str(data), '--set', 'sz=64', '--set', 'joint.bs=2', '--set', 'joint.epochs=1']
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=900,

@@ -15,16 +15,22 @@ def test_docs_processing(tmp_path):
     code = "from nbdev.serve import proc_nbs; proc_nbs(n_workers=0, force=True)"
     r = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True, text=True, timeout=900, env={**__import__('os').environ, 'MPLBACKEND': 'Agg'})
     assert r.returncode == 0, r.stderr[-4000:]
-    nbs = sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
-    done = sorted(p.name for p in (tmp_path/'_proc').glob('*.ipynb'))
+    nbs = notebooks()
+    done = sorted(str(p.relative_to(tmp_path/'_proc')) for p in (tmp_path/'_proc').rglob('*.ipynb'))
     assert done == nbs, f'not processed: {set(nbs)-set(done)}'
     assert (tmp_path/'_proc'/'_quarto.yml').exists()
     missing = {}
-    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
-        if nb.name.startswith('_') or nb.name in HIDDEN_SHOW_DOC_ALLOWED: continue
-        lost = exported_names(nb) - rendered_names(tmp_path/'_proc'/nb.name)
-        if lost: missing[nb.name] = sorted(lost)
+    for n in nbs:
+        nb = ROOT/'nbs'/n
+        if nb.name in HIDDEN_SHOW_DOC_ALLOWED: continue
+        lost = exported_names(nb) - rendered_names(tmp_path/'_proc'/n)
+        if lost: missing[n] = sorted(lost)
     assert not missing, f'exported functions and classes whose signature the docs do not show: {missing}'
+
+def notebooks()->list:
+    "The notebooks of the docs site, as paths relative to `nbs/` (a layer's notebooks sit in its folder)"
+    return sorted(str(p.relative_to(ROOT/'nbs')) for p in (ROOT/'nbs').rglob('*.ipynb')
+                  if not p.name.startswith('_') and '.ipynb_checkpoints' not in p.parts and not any(q.startswith(('_', '.')) for q in p.relative_to(ROOT/'nbs').parts[:-1]))
 
 def _code(nb_path): return [''.join(c['source']) for c in json.loads(Path(nb_path).read_text())['cells'] if c['cell_type']=='code']
 
@@ -44,16 +50,23 @@ def rendered_names(nb_path:Path)->set:
         for o in c.get('outputs', []): res |= set(re.findall(r'^#{2,4}\s+([\w.]+)', ''.join(o.get('data', {}).get('text/markdown', [])), re.M))
     return res
 
-def test_sidebar_lists_every_notebook():
-    "nbs/sidebar.yml (a custom sidebar: nbdev does not regenerate it) names every notebook once, and no missing one"
-    import re
-    txt = (ROOT/'nbs'/'sidebar.yml').read_text()
-    listed = re.findall(r'^\s*-\s+(\S+\.ipynb)\s*$', txt, re.M)
-    nbs = sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
-    dup = {n for n in listed if listed.count(n)>1}
-    assert not dup, f'listed twice in nbs/sidebar.yml: {dup}'
-    assert sorted(listed) == nbs, f'missing from nbs/sidebar.yml: {set(nbs)-set(listed)}; not notebooks: {set(listed)-set(nbs)}'
-    assert 'custom_sidebar = true' in (ROOT/'pyproject.toml').read_text()
+def test_sidebar_from_folders(tmp_path):
+    "nbdev builds the sidebar from the folders of `nbs/` (no hand-kept sidebar.yml): every notebook once, under its folder's section, at its real path"
+    import yaml
+    assert 'custom_sidebar = false' in (ROOT/'pyproject.toml').read_text()
+    for n in ('pyproject.toml', 'README.md'): shutil.copy(ROOT/n, tmp_path/n)
+    shutil.copytree(ROOT/'nbs', tmp_path/'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints', '_scratch*', 'sidebar.yml'))
+    r = subprocess.run([sys.executable, '-c', 'from nbdev.quarto import nbdev_sidebar; nbdev_sidebar.__wrapped__()'], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    side = yaml.safe_load((tmp_path/'nbs'/'sidebar.yml').read_text())['website']['sidebar']['contents']
+    listed, sections = [], []
+    def walk(items):
+        for it in items:
+            if isinstance(it, str): listed.append(it)
+            else: sections.append(it['section']); walk(it['contents'])
+    walk(side)
+    assert sorted(l for l in listed if l.endswith('.ipynb')) == notebooks()
+    assert {'data', 'blocks', 'engine', 'methods', 'apps', 'bench'} <= set(sections), sections
 
 def hidden_show_docs(nb_path:Path)->list:
     "The `show_doc` calls of `nb_path` that sit in cells nbdev drops from the docs (`#| hide` or `#| include: false`)"
@@ -66,7 +79,7 @@ def hidden_show_docs(nb_path:Path)->list:
 
 def test_no_show_doc_in_hidden_cells():
     "nbdev counts a symbol shown in a hidden cell as documented and drops the cell, so its signature never reaches the docs site"
-    found = {p.name: hidden_show_docs(p) for p in sorted((ROOT/'nbs').rglob('*.ipynb')) if not p.name.startswith('_') and '.ipynb_checkpoints' not in p.parts}
+    found = {n: hidden_show_docs(ROOT/'nbs'/n) for n in notebooks()}
     bad = {n: sd for n,sd in found.items() if len(sd) > HIDDEN_SHOW_DOC_ALLOWED.get(n, 0)}
     assert not bad, f'show_doc in a #| hide cell (make the cell visible, or delete the call and let nbdev document the export): {bad}'
 

@@ -3,7 +3,7 @@ import torch
 from fastai.learner import load_learner
 from wsis_nb.data.toy import make_toy
 from wsis_nb.data.core import CocoFolder
-from wsis_nb.registry import get_method, get_recipe, stage_view, call_with
+from wsis_nb.engine.registry import get_method, get_recipe, stage_view, call_with
 
 def test_export_load_learner(tmp_path):
     data = make_toy(tmp_path/'toy', n_train=8, n_valid=4, sz=64, n_cls=2)

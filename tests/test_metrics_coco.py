@@ -1,8 +1,8 @@
-"Cross-check `wsis_nb.metrics` against pycocotools where the two protocols coincide."
+"Cross-check `wsis_nb.blocks.metrics` against pycocotools where the two protocols coincide."
 import numpy as np, torch, pytest
 from pycocotools import mask as mask_utils
 from wsis_nb.core import Instances, masks_to_rle
-from wsis_nb.metrics import map_r, coco_eval, mask_iou_bits, pair_iou
+from wsis_nb.blocks.metrics import map_r, coco_eval, mask_iou_bits, pair_iou
 
 def _grid_scenes(n_img=12, n_cls=3, cell=32, grid=2, n_pred=6, seed=0):
     """Scenes where each ground-truth disc sits alone in a cell of a grid and each prediction stays inside one cell.

@@ -5,7 +5,7 @@ from nbdev.test import test_nb as _run_nb   # renamed so pytest does not collect
 from nbdev.config import get_config
 
 ROOT = Path(__file__).resolve().parents[1]
-NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
+NBS = sorted(p for p in (ROOT/'nbs').rglob('*.ipynb') if not p.name.startswith('_') and not any(q.startswith(('_', '.')) for q in p.relative_to(ROOT/'nbs').parts[:-1]))
 
 def _flags():
     cfg = get_config(ROOT)
@@ -15,7 +15,7 @@ def _flags():
 
 def test_found_notebooks(): assert len(NBS) > 0
 
-@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+@pytest.mark.parametrize('nb', NBS, ids=[str(p.relative_to(ROOT/'nbs').with_suffix('')) for p in NBS])
 def test_notebook(nb, monkeypatch):
     monkeypatch.chdir(nb.parent)
     skip, force = _flags()

@@ -10,7 +10,7 @@ def test_version(): assert isinstance(wsis_nb.__version__, str) and wsis_nb.__ve
 def test_modules_import():
     "Every module of the package imports on its own (found on disk, so a new notebook's module is covered)"
     mods = sorted('.'.join(f.relative_to(PKG).with_suffix('').parts) for f in PKG.rglob('*.py') if not f.name.startswith('_'))
-    assert {'core', 'registry', 'cli', 'convert', 'data.voc', 'data.coco', 'data.download', 'community'} <= set(mods), mods
+    assert {'core', 'engine.registry', 'apps.cli', 'apps.convert', 'data.voc', 'data.coco', 'data.download', 'methods.community'} <= set(mods), mods
     for m in mods: importlib.import_module(f'wsis_nb.{m}')
 
 def test_no_private_imports():
@@ -22,8 +22,37 @@ def test_no_private_imports():
                 bad += [f'{f.name}: {a.name}' for a in n.names if a.name.startswith('_') and not a.name.startswith('__')]
     assert not bad, bad
 
+# The layers, bottom to top (index's "The layout"): a module imports only from its own layer or those below.
+LAYERS = {'core':0, 'masks':0, 'train':0, 'data':1, 'blocks':2, 'engine':3, 'methods':4, 'apps':5}
+
+def _imports(f, mod):
+    "The `wsis_nb` modules that the module `mod` (file `f`) imports, relative or absolute, at any depth of its code"
+    for n in ast.walk(ast.parse(f.read_text())):
+        if isinstance(n, ast.ImportFrom) and n.level:
+            base = mod.split('.')[:len(mod.split('.'))-n.level]
+            yield '.'.join(base+([n.module] if n.module else []))
+        elif isinstance(n, ast.ImportFrom) and (n.module or '').startswith('wsis_nb.'): yield n.module[len('wsis_nb.'):]
+        elif isinstance(n, ast.Import): yield from (a.name[len('wsis_nb.'):] for a in n.names if a.name.startswith('wsis_nb.'))
+
+def test_layers():
+    "Every module sits in a layer's folder, and imports flow one way: down the layers, never up"
+    bad, seen = [], set()
+    for f in sorted(PKG.rglob('*.py')):
+        if f.name.startswith('_'): continue
+        mod = '.'.join(f.relative_to(PKG).with_suffix('').parts); top = mod.split('.')[0]
+        assert top in LAYERS, f'{f}: not in a layer folder ({", ".join(LAYERS)})'
+        seen.add(top)
+        bad += [f'{mod} imports {t}' for t in _imports(f, mod) if LAYERS[t.split('.')[0]] > LAYERS[top]]
+    assert not bad, bad
+    assert seen == set(LAYERS)
+
+def test_layers_test_can_fail(tmp_path):
+    "The check above finds an upward import (a building block importing the registry)"
+    f = tmp_path/'x.py'; f.write_text('from ..engine.registry import Stage\nimport wsis_nb.apps.cli\n')
+    assert [t for t in _imports(f, 'blocks.x')] == ['engine.registry', 'apps.cli']
+
 def test_registry_from_entry_points():
-    from wsis_nb.registry import load_methods, get_method
+    from wsis_nb.engine.registry import load_methods, get_method
     ms = load_methods()
     assert {'cam', 'prm', 'prm-mrcnn', 'oracle'} <= set(ms)
     for m in ms.values():
@@ -32,14 +61,14 @@ def test_registry_from_entry_points():
     assert [s.name for s in get_method('prm-mrcnn').stages] == ['prm', 'pseudo', 'mrcnn']
 
 def test_cli_holds_no_method_list():
-    src = (PKG/'cli.py').read_text()
-    for m in ('wsis_nb.cam', 'wsis_nb.prm', 'wsis_nb.maskrcnn'): assert m not in src
+    src = (PKG/'apps'/'cli.py').read_text()
+    for m in ('wsis_nb.methods.cam', 'wsis_nb.methods.prm', 'wsis_nb.blocks.maskrcnn'): assert m not in src
 
 NOT_SETTINGS = {'learn', 'imgs', 'timing', 'proposals', 'progress', 'path', 'dls', 'n_cls', 'model', 'folder', 'cache', 'spec', 'num_workers'}
 
 def test_recipes_hold_every_setting():
     "Every setting a stage's functions read has its one source in each recipe of the method"
-    from wsis_nb.registry import load_methods, accepted
+    from wsis_nb.engine.registry import load_methods, accepted
     for m in load_methods().values():
         for st in m.stages:
             for f in (st.predict, st.dls):
@@ -50,13 +79,13 @@ def test_recipes_hold_every_setting():
                     assert not missing, f"{m.name}/{st.name} recipe {r!r}: {f.__name__} reads {sorted(missing)}, not in the recipe"
 
 def test_peak_family_methods():
-    from wsis_nb.registry import get_method
+    from wsis_nb.engine.registry import get_method
     assert [s.name for s in get_method('prm-retrieval').stages] == ['classifier', 'proposals', 'prediction']
     assert [s.name for s in get_method('iam').stages] == ['classifier', 'proposals', 'pseudo', 'filling']
     assert get_method('iam').recipes['quick']['top_k'] == 5 and get_method('iam-s1').recipes['quick']['top_k'] == 1
 
 def test_box_family_methods():
-    from wsis_nb.registry import get_method, get_recipe, stage_view
+    from wsis_nb.engine.registry import get_method, get_recipe, stage_view
     for n in ('boxcaseg', 'bbtp'): assert [s.name for s in get_method(n).stages] == ['joint', 'proxy', 'mrcnn']
     assert stage_view(get_recipe(get_method('bbtp')), 'joint')['heads'] == ('weak',)
     assert stage_view(get_recipe(get_method('boxcaseg'), 'paper'), 'proxy')['drop_thr'] == 0.95    # the paper's Table 8
@@ -64,7 +93,7 @@ def test_box_family_methods():
 def test_every_method_registered():
     "Every module-level `Method` of the package has a `wsis_nb.methods` entry point and loads through `get_method`, so its checkpoints load in a fresh process"
     from importlib.metadata import entry_points
-    from wsis_nb.registry import Method, get_method
+    from wsis_nb.engine.registry import Method, get_method
     eps = {e.name for e in entry_points(group='wsis_nb.methods')}
     mods = sorted('.'.join(f.relative_to(PKG).with_suffix('').parts) for f in PKG.rglob('*.py') if not f.name.startswith('_'))
     found = {}                                                          # method name -> where it was first seen

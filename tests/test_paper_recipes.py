@@ -1,8 +1,8 @@
 "Every registered method's `paper` recipe runs on a converted VOC folder (`wsis-train M DST --recipe paper`), shrunk to tiny sizes, and is evaluated on `val`."
 import warnings
 import pytest
-from wsis_nb.registry import load_methods, get_method, run_method
-from wsis_nb.cli import evaluate, predict, default_ckpt
+from wsis_nb.engine.registry import load_methods, get_method, run_method
+from wsis_nb.apps.cli import evaluate, predict, default_ckpt
 from wsis_nb.data.core import CocoFolder
 
 TINY = dict(arch='tiny', pretrained=False, nf=8, sz=64, bs=2, epochs=1, num_workers=0, scales=(1.0,), max_size=96)
@@ -11,7 +11,7 @@ TINY = dict(arch='tiny', pretrained=False, nf=8, sz=64, bs=2, epochs=1, num_work
 def voc(tmp_path_factory):
     "The VOC + SBD fixture converted once: trainaug (also `train`), val (also `valid`); images without objects included"
     from wsis_nb.data.voc import make_voc_fixture
-    from wsis_nb.convert import wsis_convert
+    from wsis_nb.apps.convert import wsis_convert
     root = tmp_path_factory.mktemp('paper')
     fx = make_voc_fixture(root/'voc')
     with warnings.catch_warnings():

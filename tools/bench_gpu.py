@@ -15,7 +15,7 @@ import numpy as np, torch
 from fastai.callback.core import Callback, CancelFitException, CancelValidException
 from fastai.torch_core import find_bs
 from fastai.callback.fp16 import *
-from wsis_nb.registry import get_method, get_recipe, stage_view, call_with, load_methods, register_method, Method
+from wsis_nb.engine.registry import get_method, get_recipe, stage_view, call_with, load_methods, register_method, Method
 
 def register_from_pyproject(fn=Path(__file__).parent.parent/'pyproject.toml'):
     "Register the methods `pyproject.toml` names, where the package is on the path but not installed (no entry points)"
@@ -105,7 +105,7 @@ def sync_check(data, method, stage, n=6, sets=None):
 def crf_bench():
     import skimage.data
     from skimage.transform import resize
-    from wsis_nb.crf import dense_crf
+    from wsis_nb.blocks.crf import dense_crf
     names = ['coffee', 'chelsea', 'astronaut', 'coins', 'rocket', 'camera']; res = []
     for sz in (256, 512):
         ims = []

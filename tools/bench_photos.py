@@ -28,7 +28,7 @@ def photos(longest=None):
 def child(method, ckpt, mode):
     "Run in the subprocess: predict and print one json line of figures"
     import resource, statistics, torch
-    from wsis_nb.cli import method_predictor
+    from wsis_nb.apps.cli import method_predictor
     torch.set_num_threads(int(os.environ.get('BENCH_THREADS', '2')))
     p = method_predictor(method, ckpt)
     kw = json.loads(os.environ.get('BENCH_OVERRIDES', '{}'))              # prediction settings to override, e.g. '{"work_size": null}' for the full-resolution baseline
@@ -46,7 +46,7 @@ def run_child(method, ckpt, mode):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 def methods():
-    from wsis_nb.registry import load_methods
+    from wsis_nb.engine.registry import load_methods
     return sorted(load_methods())
 
 def main():
@@ -59,7 +59,7 @@ def main():
     a = ap.parse_args()
     if a.child: return child(*a.child)
     from wsis_nb.data.toy import make_toy
-    from wsis_nb.cli import default_ckpt
+    from wsis_nb.apps.cli import default_ckpt
     work = Path(a.work); data = work/'toy'
     if not (data/'annotations').exists() and not any(data.glob('*.json')): make_toy(data, n_train=32, n_valid=8, n_test=4, sz=128)
     ms = a.methods.split(',') if a.methods else methods()

@@ -6,7 +6,9 @@ Docs: https://wsis-nb.github.io/wsis_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #0167df8e
 from __future__ import annotations
-import random, os, json, tempfile
+import random, os, sys, json, tempfile
+from contextlib import contextmanager
+from fastcore.script import CliError, is_cli
 from pathlib import Path
 import numpy as np
 import torch
@@ -21,7 +23,7 @@ from pycocotools import mask as mask_utils
 # %% auto #0
 __all__ = ['PALETTE', 'set_seed', 'masks_to_boxes', 'mask_iou', 'box_iou', 'mask_nms', 'masks_to_rle', 'rle_to_masks',
            'Instances', 'resize', 'crop', 'flip', 'paste', 'from_coco', 'to_coco', 'atomic_write', 'save_json',
-           'palette', 'to_hwc', 'show_instances', 'show_comparison', 'show_heatmaps']
+           'palette', 'to_hwc', 'show_instances', 'show_comparison', 'show_heatmaps', 'user_errors']
 
 # %% ../nbs/00_core.ipynb #19c7851d
 def set_seed(seed:int=42, # the seed for `random`, `numpy` and `torch`
@@ -400,3 +402,19 @@ def show_heatmaps(img, # image (3, H, W) or (H, W, 3)
         if points is not None and len(points): ax.plot(points[:,0].cpu(), points[:,1].cpu(), 'w+', ms=7, mew=1.5)
         if titles is not None: ax.set_title(titles[i], fontsize=8)
     return axs
+
+# %% ../nbs/00_core.ipynb #eda42e1d
+@contextmanager
+def user_errors(func=None # the `call_parse` command running (`None`: any)
+               ):
+    "In a CLI run of `func`, turn the errors a user can fix into one line on stderr, `<command>: error: ...`, and exit status 1; called from Python, raise them"
+    try: yield
+    except (ValueError, OSError, RuntimeError) as e:                     # OSError: not found, exists, connection, disk full
+        if not is_cli(func): raise
+        prog = getattr(func, '__name__', 'wsis').replace('_', '-')
+        raise CliError(f'{prog}: error: {e}') from None
+    except KeyboardInterrupt as e:                                        # Ctrl-C: one line (where a stage stopped and how to resume), exit status 130
+        if not is_cli(func): raise
+        prog = getattr(func, '__name__', 'wsis').replace('_', '-')
+        print(str(e) or f'{prog}: interrupted', file=sys.stderr, flush=True)   # a stage's interruption says where it stopped
+        raise SystemExit(130) from None

@@ -14,7 +14,8 @@ from torchvision.ops import roi_align
 from .core import Instances, mask_nms
 
 # %% auto #0
-__all__ = ['norm_max', 'components', 'component_masks', 'masks_to_instances', 'crop_windows', 'paste_maps']
+__all__ = ['norm_max', 'components', 'component_masks', 'masks_to_instances', 'crop_windows', 'paste_maps', 'inner_points',
+           'semantic_mask', 'pack_masks', 'unpack_masks']
 
 # %% ../nbs/00a_masks.ipynb #f8b3248b
 def norm_max(maps:torch.Tensor, # (..., H, W) non-negative maps
@@ -97,3 +98,36 @@ def paste_maps(maps:torch.Tensor, # (N, h, w) maps of the crops
     gy = (ys[None]-y0[:,None])/(y1-y0).clamp(min=1e-6)[:,None]*2-1          # (N, H)
     grid = torch.stack([gx[:,None].expand(N,H,W), gy[:,:,None].expand(N,H,W)], -1)
     return F.grid_sample(maps[:,None], grid, mode='bilinear', padding_mode='zeros', align_corners=False)[:,0]
+
+# %% ../nbs/00a_masks.ipynb #9cacd04d
+def inner_points(masks:torch.Tensor # (N, H, W) boolean masks
+                )->torch.Tensor: # (N, 2) `x, y` of the mask pixel nearest each mask's centroid; `nan` for empty masks
+    "One point inside each mask: the mask pixel nearest the centroid"
+    N,H,W = masks.shape
+    if N==0: return torch.zeros(0, 2)
+    m = masks.bool(); yy,xx = torch.meshgrid(torch.arange(H, device=m.device), torch.arange(W, device=m.device), indexing='ij')
+    area = m.flatten(1).sum(1).clamp(min=1)
+    cx,cy = (m*xx).flatten(1).sum(1)/area,(m*yy).flatten(1).sum(1)/area                    # (N,)
+    d = (xx-cx[:,None,None])**2+(yy-cy[:,None,None])**2                                    # (N, H, W)
+    i = torch.where(m, d, torch.inf).flatten(1).argmin(1)
+    pts = torch.stack([i%W, i//W], 1).float()
+    return torch.where(m.flatten(1).any(1)[:,None], pts, torch.nan)
+
+# %% ../nbs/00a_masks.ipynb #b2c32ce9
+def semantic_mask(inst:Instances # instances with masks
+                 )->torch.Tensor: # (H, W) long: 0 background, `k+1` for class `k`
+    "Semantic mask of `inst`: 0 for background, `k+1` for class `k`; later instances win"
+    if inst.masks is None: raise ValueError("semantic_mask: `inst` has no masks (box-only annotations?)")
+    m = inst.masks
+    if len(m)==0: return torch.zeros(inst.size, dtype=torch.long)
+    top = (m*torch.arange(1, len(m)+1, device=m.device)[:,None,None]).amax(0)            # (H, W) index+1 of the top instance
+    return torch.where(top>0, inst.labels[(top-1).clamp(min=0)]+1, 0)
+
+# %% ../nbs/00a_masks.ipynb #a4c49241
+def pack_masks(m:torch.Tensor)->torch.Tensor:
+    "Bit-pack boolean masks (..., H, W) along the last axis (uint8)"
+    return torch.from_numpy(np.packbits(m.cpu().numpy().astype(bool), axis=-1))
+
+def unpack_masks(p:torch.Tensor, w:int)->torch.Tensor:
+    "Undo `pack_masks` for masks `w` wide"
+    return torch.from_numpy(np.unpackbits(p.cpu().numpy(), axis=-1, count=w).astype(bool))

@@ -19,7 +19,8 @@ from .core import atomic_write
 # %% auto #0
 __all__ = ['PRECISIONS', 'unwrap', 'to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'world_size', 'rank',
            'local_rank', 'is_main', 'barrier', 'broadcast', 'init_distributed', 'main_first', 'shard_idxs', 'ShardedDL',
-           'shard_dl', 'DDPTrainer', 'Checkpoint', 'fit_resumable', 'ToDevice', 'ChannelsLastInputs', 'set_precision']
+           'shard_dl', 'DDPTrainer', 'Checkpoint', 'fit_resumable', 'ToDevice', 'ChannelsLastInputs', 'set_precision',
+           'LossPart', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09_train.ipynb #d10f8db5
 def unwrap(model:torch.nn.Module)->torch.nn.Module:
@@ -272,4 +273,43 @@ def set_precision(learn:Learner, # the learner to set up
         if default_device().type!='cuda': warnings.warn(f"precision={precision!r} needs a CUDA GPU (fastai autocasts on CUDA only); training in fp32 on the CPU")
         elif not any(isinstance(c, MixedPrecision) for c in learn.cbs): learn.add_cb(MixedPrecision(AMPMode(precision)))
     if channels_last and not any(isinstance(c, ChannelsLast) for c in learn.cbs): learn.add_cb(ChannelsLastInputs())
+    return learn
+
+# %% ../nbs/09_train.ipynb #trn0lp02
+from fastai.learner import Metric
+class LossPart(Metric):
+    "Epoch average of one part of a loss that keeps its parts in a dict `.parts` (as `MaskRCNNLoss`), weighted by batch size"
+    def __init__(self, key:str): self.key = key
+    def reset(self): self.total,self.count = 0.,0
+    def accumulate(self, learn):
+        "Add the current batch's part, weighted by its number of images"
+        bs = len(learn.xb[0]); self.total += float(learn.loss_func.parts[self.key])*bs; self.count += bs
+    @property
+    def value(self): return self.total/self.count if self.count else None
+    @property
+    def name(self): return self.key[5:] if self.key.startswith('loss_') else self.key
+
+
+# %% ../nbs/09_train.ipynb #658f6fab
+import time
+from fastai.callback.progress import ProgressCallback
+
+class EpochLine(Callback):
+    "Print one line per epoch (epoch, losses, metrics, time) instead of progress bars"
+    order = 65
+    def before_fit(self): self._t = time.time()
+    def before_epoch(self): self.ran = False
+    def after_batch(self):
+        if self.training: self.ran = True
+    def after_epoch(self):
+        if not is_main() or not self.ran: return     # an epoch skipped on resume trained nothing: no line
+        vals = [f'{v:.4f}' if isinstance(v, float) else str(v) for v in self.recorder.log[1:]]
+        names = self.recorder.metric_names[1:len(vals)+1]
+        print(f'epoch {self.epoch+1}/{self.n_epoch}  ' + '  '.join(f'{n} {v}' for n,v in zip(names, vals)), flush=True)
+
+def quiet_progress(learn):
+    "Replace `learn`'s progress bars and table by `EpochLine`"
+    if hasattr(learn, 'progress'): learn.remove_cb(ProgressCallback)
+    learn.logger = lambda *a, **k: None      # the recorder's raw list per epoch
+    if not any(isinstance(c, EpochLine) for c in learn.cbs): learn.add_cb(EpochLine())
     return learn
