@@ -1,7 +1,8 @@
 "Every registered method's `paper` recipe runs on a converted VOC folder (`wsis-train M DST --recipe paper`), shrunk to tiny sizes, and is evaluated on `val`."
 import warnings
 import pytest
-from wsis_nb.engine.registry import load_methods, get_method, run_method
+from wsis_nb.engine.registry import load_methods, get_method
+from wsis_nb.engine.runner import run_method
 from wsis_nb.apps.cli import evaluate, predict, default_ckpt
 from wsis_nb.data.core import CocoFolder
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import torch
 from wsis_nb.data.core import CocoFolder
 from wsis_nb.blocks.metrics import map_r, abo, corloc
-from wsis_nb.engine.registry import Method, register_method, run_method, load_predictor, get_recipe, stage_view, used_keys, parse_sets
+from wsis_nb.engine.registry import Method, register_method, get_recipe, stage_view, used_keys, parse_sets
+from wsis_nb.engine.predictor import load_predictor
+from wsis_nb.engine.runner import run_method
 from wsis_nb.methods.oicr import oicr_method
 from wsis_nb.methods.community import cl_method_for
 

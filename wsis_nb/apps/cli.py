@@ -15,17 +15,22 @@ import matplotlib.pyplot as plt
 from contextlib import contextmanager
 from fastcore.script import call_parse, store_true, bool_arg, CliError, is_cli
 from ..core import Instances, show_comparison, save_json, set_seed, user_errors
-from ..data.core import CocoFolder
+from ..data.core import CocoFolder, check_supervision
 from ..data.images import open_images
 from ..data.toy import make_toy, toy_bench, TOY_BENCH
 from ..blocks.metrics import map_r, abo, coco_eval
-from ..engine.registry import get_method, load_methods, parse_sets, run_method, load_predictor, write_instances, stage_seconds, get_recipe, stage_view, used_keys
-from ..engine.registry import run_name, StageInterrupted, Predictor
+from ..engine.registry import get_method, load_methods, parse_sets, get_recipe, stage_view, used_keys
+from ..engine.predictor import load_predictor
+from ..engine.stages import write_instances
+from ..engine.runner import run_method, stage_seconds
+from ..engine.registry import run_name
+from ..engine.predictor import Predictor
+from ..engine.runner import StageInterrupted
 from .diagnose import stage_table, merge_stage_tables, stage_markdown
 from ..train import is_main
 
 # %% auto #0
-__all__ = ['FORMATS', 'BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'method_predictor', 'train', 'predict',
+__all__ = ['FORMATS', 'BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'method_predictor', 'train_output', 'predict',
            'coco_results', 'write_predictions', 'evaluate', 'wsis_train', 'default_out', 'wsis_predict', 'wsis_eval',
            'bench', 'bench_table', 'wsis_bench', 'show_predictions', 'show_side_by_side', 'wsis_demo']
 
@@ -50,10 +55,16 @@ def method_predictor(method:str, # the method the checkpoint must belong to
     if p.method!=method: raise ValueError(f"checkpoint {ckpt} was trained for method {p.method!r}, not {method!r}")
     return p
 
-def train(method:str, data:str|Path, recipe:str='quick', stage:str|None=None, sets:dict|None=None, force:bool=False, **overrides):
-    "Run `method`'s stages (or one `stage`) on dataset folder `data`; returns the checkpoint of its last training stage"
-    run_method(method, data, recipe, stage, sets, force, **overrides)
-    return default_ckpt(method, data)
+def train_output(method:str, # a registered method
+                 data:str|Path, # the dataset folder
+                 recipe:str='quick', # the method's recipe
+                 stage:str|None=None, # run only this stage
+                 sets:dict|None=None, # settings to change (`KEY` or `STAGE.KEY`)
+                 force:bool=False, # rerun current stages
+                 **overrides)->Path: # the final checkpoint; with `stage`, that stage's first output
+    "Run `method`'s stages (or one `stage`) on `data` (see `run_method`); return the file the run ended with, of its own run (seed tag included)"
+    ctx = run_method(method, data, recipe, stage, sets, force, **overrides)
+    return ctx.method.stage(stage).outputs(ctx)[0] if stage is not None else ctx.ckpt(ctx.method.predict_stage.name)
 
 def predict(ckpt:str|Path, # a checkpoint of a training stage
             imgs, # a `CocoFolder`, an `ImageFiles`, or a list of uint8 (3, H, W) tensors
@@ -93,7 +104,11 @@ def write_predictions(preds:list[Instances], imgs, classes:list, fname:str|Path,
 
 def evaluate(preds:list[Instances], folder:CocoFolder)->dict:
     "mAP^r at .25/.5/.7/.75, ABO and COCO mask AP of `preds` against the ground truth of `folder`"
+    check_supervision(folder, 'masks')
     gts = [folder.instances(i) for i in range(len(folder))]
+    if any(g.masks is None for g in gts):
+        raise ValueError(f"{folder.ann_file} has annotations without masks (labels, points or boxes only): mask AP needs the instance masks; "
+                         f"evaluate on a split with masks (e.g. valid or test)")
     dif = [folder.difficult(i) for i in range(len(folder))]
     res = {k:v for k,v in map_r(preds, gts, n_cls=len(folder.classes), difficult=dif).items() if k.startswith('mAP')}
     res['ABO'] = abo(preds, gts)['ABO']
@@ -119,8 +134,8 @@ def wsis_train(method:_Pos=None, # method name (see `--list`)
     if list: print(list_methods()); return
     if method is None or data is None: raise CliError('error: give METHOD and DATA (or --list)')
     t = time.time()
-    with user_errors(wsis_train): ck = train(method, data, recipe, stage, parse_sets(set), force, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
-    if is_main(): print(f'{method}: finished in {time.time()-t:.0f} s; checkpoint {ck}')   # one line from a `torchrun` of several processes
+    with user_errors(wsis_train): ck = train_output(method, data, recipe, stage, parse_sets(set), force, epochs=epochs, lr=lr, sz=sz, bs=bs, arch=arch, pretrained=pretrained)
+    if is_main(): print(f'{method}: finished in {time.time()-t:.0f} s; {"checkpoint" if ck.suffix==".pth" else "output"} {ck}')   # one line from a `torchrun` of several processes
 
 def default_out(method:str, # method name
                 images:str|Path, # what `wsis-predict` reads: a dataset folder, a folder of photos or one image file
@@ -279,7 +294,7 @@ def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and pic
     print(f'toy scenes: {cfg["n_train"]} train / {cfg["n_valid"]} valid / {cfg["n_test"]} test images of {cfg["sz"]} px in {data}')
     names = [method] + ([compare] if compare else []); cks = {}
     with user_errors(wsis_demo):
-        for m in names: cks[m] = train(m, data, 'quick', epochs=epochs, sz=cfg['sz'], seed=seed)
+        for m in names: cks[m] = train_output(m, data, 'quick', epochs=epochs, sz=cfg['sz'], seed=seed)
     t1 = time.time(); folder = CocoFolder(data, 'test'); allp = {}; res = {}
     for m in names:
         allp[m] = predict(cks[m], folder); res[m] = evaluate(allp[m], folder)

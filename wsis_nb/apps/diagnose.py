@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 from pycocotools import mask as mask_utils
 from ..core import mask_iou, rle_to_masks
-from ..engine.registry import Method, StageContext, get_method, get_recipe, load_predictor
+from ..engine.registry import Method, StageContext, get_method, get_recipe
+from ..engine.predictor import load_predictor
 from ..methods.cam import seed_miou
 from ..methods.pam import wsss_miou
 from ..blocks.proposals import ProposalCache

@@ -22,12 +22,9 @@ from ..train import init_distributed, world_size, is_main, barrier, broadcast, m
 from ..train import EpochLine, quiet_progress
 
 # %% auto #0
-__all__ = ['METHODS', 'TRAIN_SETTINGS', 'PER_IMAGE', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys',
-           'StageContext', 'run_name', 'Stage', 'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe',
-           'Predictor', 'load_predictor', 'train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file',
-           'load_pseudo_items', 'holdout_by_image', 'derive_stage', 'derive_labels_stage', 'refine_method',
-           'stage_status', 'resume_point', 'StageInterrupted', 'stage_fingerprint', 'find_shared', 'share_outputs',
-           'RunLock', 'run_method', 'train', 'stage_seconds', 'proposals_stage', 'proposal_items_stage']
+__all__ = ['METHODS', 'TRAIN_SETTINGS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext',
+           'run_name', 'Stage', 'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe', 'stage_graph',
+           'show_stage_graph']
 
 # %% ../../nbs/engine/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -187,490 +184,47 @@ def get_recipe(method:Method, # the method
         r[k] = v
     return r
 
-# %% ../../nbs/engine/09a_registry.ipynb #03cbe8ab
-PER_IMAGE = ('proposals',)   # call arguments holding one entry per image: each chunk of images gets its own entries
-
-class Predictor:
-    "A trained model with what prediction needs: input spec, classes, settings and the stage's `predict`"
-    def __init__(self, model:torch.nn.Module, spec:InputSpec, classes:list, settings:dict, predict:Callable, method:str='', stage:str=''):
-        self.model,self.spec,self.classes,self.settings = model.eval(),spec,list(classes),dict(settings)
-        self.predict_fn,self.method,self.stage = predict,method,stage
-    def __repr__(self): return f"Predictor({self.method}/{self.stage}, classes={self.classes}, sz={self.spec.sz})"
-    def to(self, device):
-        self.model.to(device); return self
-    @property
-    def device(self): return next(self.model.parameters()).device
-    def __call__(self, imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                 chunk:int|None=None, # images predicted at a time; 64, or 4 with progress reports
-                 progress:bool|str=False, # `True`: a bar counting images; 'log': a line every `every` seconds (for logs, off a terminal)
-                 every:float=5., # seconds between two 'log' lines
-                 **overrides # settings to change for this call (e.g. a threshold)
-                )->list[Instances]:
-        "Instances of every image of `imgs`, at each image's size"
-        s = {**self.settings, **overrides}; res = []; n = n_images(imgs)
-        per_img = [k for k in PER_IMAGE if hasattr(s.get(k), '__len__') and not isinstance(s[k], str)]   # a sequence, one entry per image; a number of that name is a plain setting (Mask R-CNN's `proposals` count)
-        for k in per_img:
-            if len(s[k])!=n: raise ValueError(f"Predictor: `{k}` holds {len(s[k])} entries for {n} images; give one per image")
-        chunk = chunk or (4 if progress else 64)
-        rep = _Progress(n, progress, every)
-        for i in range(0, n, chunk):
-            js = range(i, min(i+chunk, n))
-            ims = [get_image(imgs, j) for j in js]
-            per = {k:[s[k][j] for j in js] for k in per_img}                                # this chunk's entries
-            res += call_with(self.predict_fn, self, ims, **{**s, **per})
-            rep(len(res))
-        rep.close()
-        return res
-
-class _Progress:
-    "Images done out of `n`: a fastprogress bar (`mode=True`), a line every `every` seconds (`mode='log'`), or nothing"
-    def __init__(self, n:int, mode:bool|str, every:float=5., out=None):
-        self.n,self.mode,self.every,self.out = n,mode,every,out
-        self.t0 = self.last = time.time(); self.pb = None
-        if mode is True and n:
-            self.pb = progress_bar(range(n), leave=False); self.pb.on_iter_begin(); self.pb.update(0)
-    def __call__(self, done:int):
-        if self.pb is not None: self.pb.update(done)
-        elif self.mode=='log' and (time.time()-self.last>=self.every or done==self.n):
-            self.last = time.time()
-            print(f'predicted {done}/{self.n} images in {self.last-self.t0:.0f} s', file=self.out or sys.stdout, flush=True)
-    def close(self):
-        if self.pb is not None: self.pb.on_iter_end()
-
-def load_predictor(fname:str|Path, # a checkpoint written by a training stage
-                   device=None # where to put the model; the GPU if there is one
-                  )->Predictor:
-    "A `Predictor` from a self-contained checkpoint (read weights-only)"
-    sd = load_checkpoint(fname); info = sd['wsis_nb']
-    for k in ('method','stage','settings','classes','spec'):
-        if k not in info: raise ValueError(f"load_predictor: checkpoint {fname} lacks {k!r} in its metadata (written by an older wsis_nb?); retrain it")
-    st = get_method(info['method']).stage(info['stage'])
-    if st.build is None or st.predict is None: raise ValueError(f"load_predictor: stage {info['stage']!r} of {info['method']!r} does not predict")
-    model = call_with(st.build, len(info['classes']), **{**info['settings'], 'pretrained':False})
-    model.load_state_dict(sd['model'])
-    dev = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    return Predictor(model, InputSpec(**info['spec']), info['classes'], info['settings'], st.predict, info['method'], info['stage']).to(dev)
-
-# %% ../../nbs/engine/09a_registry.ipynb #bf29521c
-def _meta(ctx, learn, keys):
-    return dict(method=ctx.method.name, stage=ctx.stage, recipe=ctx.recipe, settings=ctx.view, keys=keys,
-                classes=[str(c) for c in learn.dls.vocab], spec=input_spec(learn).as_dict())
-
-def train_stage(name:str, # stage name
-                dls:Callable, # dls(path, train=, valid=, **settings) -> DataLoaders
-                learner:Callable, # learner(dls, **settings) -> Learner
-                build:Callable, # build(n_cls, **settings) -> nn.Module (the same model, for loading)
-                predict:Callable, # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
-                train_split:Callable|None=None, # train_split(ctx) -> split to train on; `settings['train']` if `None`
-                doc:str='', # one line for `--list`
-                init:Callable|None=None # init(learn, ctx) before training, e.g. to load an earlier stage's weights
-               )->Stage:
-    "A stage that trains a `Learner` with `fit_resumable` into `models/<method>/<name>.pth`"
-    def split(ctx): return train_split(ctx) if train_split is not None else ctx.view.get('train', 'train')
-    def keys(ctx):
-        hw = {k:ctx.view[k] for k,v in TRAIN_SETTINGS.items() if k!='seed' and ctx.view.get(k, v)!=v}   # recorded when not the default, so stamps written before these settings existed stay current
-        return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid'),
-                'seed':ctx.view.get('seed', TRAIN_SETTINGS['seed']), **hw}
-    def run(ctx):
-        s = {**ctx.view, 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
-        set_seed(s.get('seed', TRAIN_SETTINGS['seed']))                # data order, augmentation and initial weights
-        with main_first(): d = call_with(dls, ctx.data, **s)          # a loader that writes a cache writes it once
-        learn = call_with(learner, d, **s)
-        if init is not None: init(learn, ctx)
-        call_with(set_precision, learn, **{**TRAIN_SETTINGS, **s})
-        if world_size()>1:
-            if (why := getattr(learn, 'no_ddp', None)): raise ValueError(f"{ctx.method.name}/{ctx.stage}: training on several processes (DDP) is not supported for this method yet: {why}")
-            try: shard_dl(d.train)
-            except ValueError as e: raise ValueError(f"{ctx.method.name}/{ctx.stage}: training on several processes (DDP) is not supported for this method yet: {e}") from None
-            learn.add_cb(DDPTrainer())
-        if not sys.stdout.isatty() or not is_main(): quiet_progress(learn)
-        fit_resumable(learn, s['epochs'], s['lr'], ctx.ckpt(), meta=_meta(ctx, learn, keys(ctx)))
-        barrier()                                                        # the main process has written the last checkpoint
-        info = read_checkpoint_info(ctx.ckpt()) or {}
-        if not info.get('done'): raise RuntimeError(f"{ctx.method.name}/{ctx.stage}: training stopped after epoch {info.get('epoch', -1)+1} of {s['epochs']}; run again to resume from {ctx.ckpt()}")
-    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))],
-                 keys=keys, doc=doc, build=build, predict=predict, dls=dls, learner=learner)
-
-def write_instances(preds:list[Instances], # one `Instances` per image of `images`
-                    images:list[dict], # COCO `images` entries
-                    classes:list, # class names
-                    fname:str|Path, # destination json
-                    cat_ids:list|None=None, # COCO category ids of the classes (1, 2, ... if `None`)
-                    scores:bool=True): # keep the `score` field
-    "Write instances as a COCO dataset json (images, categories, annotations with RLE masks), atomically"
-    if len(preds)!=len(images): raise ValueError(f"write_instances: {len(preds)} predictions for {len(images)} images")
-    cat_ids = cat_ids or list(range(1, len(classes)+1)); anns = []
-    for im,p in zip(images, preds):
-        a = p.to_coco(im['id'], cat_ids, start_id=len(anns)+1)
-        if not scores:
-            for d in a: d.pop('score', None)
-        anns += a
-    cats = [dict(id=c, name=str(n)) for c,n in zip(cat_ids, classes)]
-    save_json(dict(images=list(images), categories=cats, annotations=anns), fname)
-    return Path(fname)
-
-def pseudo_label_stage(name:str, # stage name
-                       source:str, # the training stage whose checkpoint predicts
-                       split:str='train', # the split to label
-                       doc:str='')->Stage:
-    "A stage writing `source`'s predictions on `split`, restricted to each image's labelled classes, as pseudo labels"
-    def keys(ctx): return {**used_keys(ctx.view_of(source), ctx.method.stage(source).predict), 'pseudo_thr':ctx.view.get('pseudo_thr', 0.)}
-    def run(ctx):
-        pred = load_predictor(ctx.ckpt(source)); folder = CocoFolder(ctx.data, split)
-        preds = pred(folder, progress=sys.stdout.isatty(), **used_keys(ctx.view_of(source), ctx.method.stage(source).predict))
-        thr = ctx.view.get('pseudo_thr', 0.)
-        for i,p in enumerate(preds):
-            ok = torch.isin(p.labels, folder.labels(i)) & (p.scores>=thr)
-            preds[i] = p[ok.nonzero()[:,0]]
-        write_instances(preds, folder.images, folder.classes, ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json', folder.cat_ids, scores=False)
-    return Stage(name, run, outputs=lambda ctx: [ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json'],
-                 inputs=lambda ctx: [ctx.ckpt(source), ctx.ann(split)], keys=keys, doc=doc)
-
-# %% ../../nbs/engine/09a_registry.ipynb #reg0pit1
-def pseudo_items_file(path:str|Path, # dataset folder
-                      split:str # the pseudo split, e.g. 'train.iam.pseudo'
-                     )->Path:
-    "Where a pseudo stage keeps its items: `cache/pseudo/<split>/items.pt`"
-    return Path(path)/'cache'/'pseudo'/split/'items.pt'
-
-def load_pseudo_items(path:str|Path, # dataset folder
-                      split:str, # the pseudo split
-                      method:str='METHOD' # named in the error message
-                     )->tuple: # items, the source split's `CocoFolder`, the `InputSpec`, (n, 3, H, W) normalised images
-    "A pseudo stage's items with their split's images prepared at the items' input size"
-    fn = pseudo_items_file(path, split)
-    if not fn.exists(): raise FileNotFoundError(f"{fn} not found; run the method's pseudo stage first (wsis-train {method} DATA --stage pseudo)")
-    it = torch.load(fn, weights_only=True)
-    folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
-    return it, folder, spec, prep_images([folder.load_img(i) for i in range(len(folder))], spec)
-
-# %% ../../nbs/engine/09a_registry.ipynb #reg0hob2
-def holdout_by_image(img:torch.Tensor, # (n_items,) image index of each item
-                     n_img:int, # number of images
-                     valid_pct:float=0.1, # share of the images held out (at least one)
-                     seed:int=42 # the hold-out's seed
-                    )->tuple: # (train item indices, valid item indices)
-    "Split items by image: all items of a `valid_pct` share of the images are held out; the validation set is never empty"
-    g = torch.Generator().manual_seed(seed)
-    val_img = torch.randperm(n_img, generator=g)[:max(1, int(round(valid_pct*n_img)))]
-    is_val = torch.isin(img, val_img)
-    tr,va = (~is_val).nonzero()[:,0],is_val.nonzero()[:,0]
-    return tr, (va if len(va) else tr[:1])
-
-# %% ../../nbs/engine/09a_registry.ipynb #reg0der1
-def derive_stage(name:str, # stage name
-                 source:str, # the training stage whose weights are reused
-                 build:Callable, # build(n_cls, **settings) -> nn.Module (the source's model)
-                 predict:Callable, # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
-                 doc:str='')->Stage:
-    "A stage that predicts with `source`'s trained weights through another `predict`: a copy of its checkpoint under `name`"
-    def keys(ctx): return used_keys(ctx.view, build, predict)
-    def run(ctx):
-        sd = load_checkpoint(ctx.ckpt(source)); meta = dict(sd['wsis_nb'], stage=ctx.stage, settings=ctx.view, keys=keys(ctx), source=source)
-        m = call_with(build, len(meta['classes']), **{**ctx.view, 'pretrained':False}); m.load_state_dict(sd['model'])
-        save_checkpoint(ctx.ckpt(), m, meta)
-    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ckpt(source)], keys=keys, doc=doc, build=build, predict=predict)
-
-# %% ../../nbs/engine/09a_registry.ipynb #reg0dl02
-def derive_labels_stage(name:str, # stage name
-                        source:str, # the training stage whose weights are reused
-                        build:Callable, # build(n_cls, **settings) -> nn.Module (the source's model)
-                        predict:Callable, # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
-                        labels:Callable, # labels(predictor, data, split, fname, **settings) writes the split's pseudo labels
-                        extra_inputs:Callable|None=None, # extra_inputs(ctx, split) -> more files the labels read (e.g. a proposal cache)
-                        doc:str='')->Stage:
-    "A `derive_stage` that also writes the derived predictor's instances on the training split as pseudo labels"
-    d = derive_stage(name, source, build, predict)
-    split = lambda ctx: ctx.view.get('train', 'train')
-    fn = lambda ctx: ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split(ctx))}.json'
-    def run(ctx):
-        d.run(ctx)
-        labels(load_predictor(ctx.ckpt()), ctx.data, split(ctx), fn(ctx), **ctx.view)
-    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt(), fn(ctx)],
-                 inputs=lambda ctx: [ctx.ckpt(source), *(extra_inputs(ctx, split(ctx)) if extra_inputs is not None else [])],
-                 keys=d.keys, doc=doc, build=d.build, predict=d.predict)
-
-# %% ../../nbs/engine/09a_registry.ipynb #c0ef14d3
-def refine_method(base:Method, # the weakly supervised method that makes pseudo labels
-                  refiner:Method, # a fully supervised method trained on them (e.g. the Mask R-CNN oracle)
-                  name:str|None=None, # the new method's name; `<base>-<refiner>` if `None`
-                  pseudo_thr:float=0., # keep pseudo instances scoring at least this (in the recipes)
-                  doc:str='')->Method:
-    "`base`'s stages, its predictions on the training split as pseudo labels, then `refiner` trained on them"
-    fin = refiner.predict_stage; src = base.predict_stage.name; names = [s.name for s in base.stages]
-    pn = 'pseudo' if 'pseudo' not in names else f'{src}-pseudo'                   # the base may have a 'pseudo' stage of its own
-    nm = fin.name if fin.name not in names+[pn] else f'{fin.name}-refine'
-    tr = train_stage(nm, fin.dls, fin.learner, fin.build, fin.predict, train_split=lambda ctx: ctx.pseudo_split(ctx.view_of(pn).get('train','train'), pn),
-                     doc=f'{refiner.name} trained on the pseudo labels')
-    stages = [*base.stages, pseudo_label_stage(pn, src, doc=f"{base.name}'s instances on the training split"), tr]
-    recipes = {}
-    for r in set(base.recipes)&set(refiner.recipes):
-        rc = {f'{s.name}.{k}':v for s in base.stages for k,v in stage_view(base.recipes[r], s.name).items()}   # each base stage's own view
-        rc.update({f'{nm}.{k}':v for k,v in refiner.recipes[r].items()}); rc[f'{pn}.pseudo_thr'] = pseudo_thr
-        recipes[r] = rc
-    return Method(name or f'{base.name}-{refiner.name}', base.supervision, stages, recipes, doc=doc or f'{base.name} → pseudo labels → {refiner.name}')
-
-# %% ../../nbs/engine/09a_registry.ipynb #8609e194
-def _fingerprint(paths):
-    return {str(p): ([p.stat().st_size, p.stat().st_mtime_ns] if p.exists() else None) for p in map(Path, paths)}
-
-def _plain(x): return json.loads(json.dumps(x, default=str))
-
-def stage_status(ctx:StageContext)->tuple[bool,str]:
-    "Whether the outputs of `ctx.stage` are current, and why not"
-    st = ctx.method.stage(ctx.stage); p = ctx.stamp()
-    if not p.exists(): return False, 'never run'
-    old = json.loads(p.read_text())
-    if old.get('settings')!=_plain(st.keys(ctx)): return False, 'settings changed'
-    outs = st.outputs(ctx)
-    if any(not Path(o).exists() for o in outs): return False, 'outputs missing'
-    if old.get('inputs')!=_fingerprint(st.inputs(ctx)): return False, 'inputs changed'
-    if old.get('outputs')!=_fingerprint(outs): return False, 'outputs changed'
-    return True, 'current'
-
-def resume_point(ctx:StageContext)->tuple|None:
-    "`(epochs done, epochs)` of an unfinished run of the training stage `ctx.stage` with today's settings, else `None`"
-    st = ctx.method.stage(ctx.stage)
-    if st.learner is None: return None
-    info = read_checkpoint_info(ctx.ckpt())
-    if not info or info.get('done') or 'epoch' not in info or (info.get('method'),info.get('stage'))!=(ctx.method.name,ctx.stage): return None
-    if _plain(info.get('keys'))!=_plain(st.keys(ctx)) or info.get('n_epoch')!=ctx.view.get('epochs'): return None
-    return info['epoch']+1, info['n_epoch']
-
-class StageInterrupted(KeyboardInterrupt):
-    "Ctrl-C during a stage, with one line saying where it stopped and how to resume"
-
-# %% ../../nbs/engine/09a_registry.ipynb #reg0shr1
-def _ident(f, depth:int=0):
-    "What identifies a stage's function: module and qualified name, with those of the functions and the plain values its closure holds"
-    if isinstance(f, Stage): f = f.run
-    if isinstance(f, functools.partial): return [_ident(f.func, depth), [a for a in f.args if isinstance(a, (str, int, float, bool))], _plain(f.keywords)]
-    name = f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', type(f).__qualname__)}"
-    res = [name]
-    for c in (getattr(f, '__closure__', None) or ()) if depth<4 else ():
-        try: v = c.cell_contents
-        except ValueError: continue
-        if isinstance(v, (str, int, float, bool, type(None))): res.append(v)
-        elif isinstance(v, Stage) or callable(v): res.append(_ident(v, depth+1))
-        elif isinstance(v, (list, tuple, dict)):
-            try: res.append(json.loads(json.dumps(v)))                    # plain containers (split names, class lists, ...)
-            except (TypeError, ValueError): res.append(type(v).__name__)
-    return res if len(res)>1 else name
-
-def _rel(p:Path, data:Path)->str:
-    try: return str(Path(p).relative_to(data))
-    except ValueError: return str(p)
-
-def stage_fingerprint(ctx:StageContext)->str|None:
-    "A hash of what `ctx.stage` computes: its functions, its settings (`keys`), and its inputs (an earlier stage's output by that stage's fingerprint); `None` if an input's maker has none"
-    st = ctx.method.stage(ctx.stage); made = {}
-    for s in ctx.method.stages[:ctx.method.stages.index(st)]:
-        c = replace(ctx, stage=s.name)
-        for i,o in enumerate(s.outputs(c)): made[str(Path(o))] = (c, i)
-    ins = []
-    for p in map(Path, st.inputs(ctx)):
-        if str(p) not in made: ins.append([_rel(p, ctx.data), _fingerprint([p])[str(p)]]); continue
-        c,i = made[str(p)]
-        old = json.loads(c.stamp().read_text()) if c.stamp().exists() else {}
-        if not old.get('sig') or list(_fingerprint(c.method.stage(c.stage).outputs(c)).values())!=list(old.get('outputs', {}).values()): return None
-        ins.append(['stage', old['sig'], i])
-    keys = json.loads(json.dumps(_plain(st.keys(ctx))).replace(f'.{ctx.run_name}.', '.<method>.'))   # pseudo splits are named after the method
-    fns = [_ident(f) for f in (st.run, st.outputs, st.inputs, st.keys, st.build, st.predict, st.dls, st.learner) if f is not None]
-    return hashlib.sha1(json.dumps(dict(fns=fns, keys=keys, inputs=ins), sort_keys=True, default=str).encode()).hexdigest()
-
-def find_shared(ctx:StageContext, # the stage about to run
-                sig:str|None # its `stage_fingerprint`
-               )->tuple|None: # (run name, stage, its output paths), or `None`
-    "A current stage of another run in the same dataset folder with fingerprint `sig`"
-    if sig is None: return None
-    n_out = len(ctx.method.stage(ctx.stage).outputs(ctx))
-    for sp in sorted((ctx.data/'models').glob('*/*.stamp.json')):
-        if sp==ctx.stamp(): continue
-        try: old = json.loads(sp.read_text())
-        except ValueError: continue
-        if old.get('sig')!=sig or len(old.get('rel_outputs', []))!=n_out: continue
-        outs = [ctx.data/r for r in old['rel_outputs']]
-        if list(_fingerprint(outs).values())!=list(old['outputs'].values()): continue      # changed since it was stamped: not a current copy
-        return sp.parent.name, sp.name[:-len('.stamp.json')], outs
-    return None
-
-def _link_or_copy(src, dst):
-    "A hard link (same bytes, no space) where the file system allows one, else a copy"
-    Path(dst).unlink(missing_ok=True)
-    try: os.link(src, dst)
-    except OSError: shutil.copy2(src, dst)
-
-def share_outputs(ctx:StageContext, # the stage that reuses
-                  srcs:list # the other run's outputs (see `find_shared`), in the order of `outputs(ctx)`
-                 ):
-    "Make another run's outputs this stage's: checkpoints rewritten with this method and stage in their metadata, other files linked, cache folders linked file by file"
-    st = ctx.method.stage(ctx.stage)
-    for src,dst in zip(map(Path, srcs), map(Path, st.outputs(ctx))):
-        if src.resolve()==dst.resolve(): continue
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if dst.parent==ctx.data/'models'/ctx.run_name:                              # a checkpoint and the files beside it (`<stage>.json`, ...)
-            for f in sorted(src.parent.glob(src.stem+'.*')):
-                if f.name.endswith('.stamp.json'): continue
-                g = dst.parent/(dst.stem+f.name[len(src.stem):])
-                if f.suffix=='.pth' and f.stem==src.stem:
-                    sd = load_checkpoint(f); sd['wsis_nb'] = _shared_meta(ctx, sd['wsis_nb'], src)
-                    buf = io.BytesIO(); torch.save(sd, buf); atomic_write(g, buf.getvalue())
-                elif f.name==src.stem+'.json': atomic_write(g, json.dumps(_shared_meta(ctx, json.loads(f.read_text()), src)))
-                else: _link_or_copy(f, g)
-        elif (ctx.data/'cache') in src.parents and src.parent!=dst.parent:          # a cache folder: its index and every file it lists
-            shutil.copytree(src.parent, dst.parent, copy_function=_link_or_copy, dirs_exist_ok=True)
-        else: _link_or_copy(src, dst)
-
-def _shared_meta(ctx, meta, src):
-    st = ctx.method.stage(ctx.stage)
-    res = dict(meta, method=ctx.method.name, stage=ctx.stage, settings=_plain(ctx.view), shared_from=f'{src.parent.name}/{src.stem}')
-    if 'keys' in meta: res['keys'] = _plain(st.keys(ctx))
+# %% ../../nbs/engine/09a_registry.ipynb #reg0gph2
+def stage_graph(method:str|Method, # a method or its registered name
+                recipe:str='quick', # the recipe whose settings name the files
+                data:str|Path='DATA', # a dataset folder (only its name is used: nothing is read)
+                tag:str='' # a run's tag (see `run_name`)
+               )->list[dict]: # per stage, in order: `stage`, `doc`, `inputs`, `outputs` (paths relative to `data`)
+    "The files each stage of `method` reads and writes, in the order the runner runs them"
+    m = method if isinstance(method, Method) else get_method(method)
+    settings, d = get_recipe(m, recipe), Path(data)
+    def rel(p): p = Path(p); return str(p.relative_to(d)) if p.is_relative_to(d) else str(p)
+    res = []
+    for st in m.stages:
+        ctx = StageContext(d, m, settings, st.name, recipe, tag)
+        res.append(dict(stage=st.name, doc=st.doc, inputs=[rel(p) for p in st.inputs(ctx)], outputs=[rel(p) for p in st.outputs(ctx)]))
     return res
 
-# %% ../../nbs/engine/09a_registry.ipynb #reg0lck1
-def _alive(pid:int, host:str)->bool:
-    "Whether process `pid` of `host` may be running (on another host we cannot tell, so it may)"
-    if host!=socket.gethostname(): return True
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    except (OverflowError, ValueError): return False
-    return True
+def show_stage_graph(method:str|Method, # a method or its registered name
+                     recipe:str='quick', # the recipe whose settings name the files
+                     ax=None, # a matplotlib axis (a new figure if `None`)
+                     fontsize:int=8):
+    "Draw `method`'s stages top to bottom, each with the files it reads (left) and writes (right); a file another stage wrote has that stage's colour"
+    import matplotlib.pyplot as plt
+    g = stage_graph(method, recipe)
+    cols = plt.get_cmap('tab10').colors
+    owner = {o:i for i,s in enumerate(g) for o in s['outputs']}
+    rows = [max(len(s['inputs']), len(s['outputs']), 1) for s in g]
+    if ax is None: _,ax = plt.subplots(figsize=(11, 0.42*sum(rows)+0.8))
+    y = 0.
+    for i,(s,n) in enumerate(zip(g, rows)):
+        yc = y - (n-1)/2
+        ax.text(0.5, yc, s['stage'], ha='center', va='center', fontsize=fontsize+1, weight='bold',
+                bbox=dict(boxstyle='round', fc=cols[i%10], alpha=0.35, ec=cols[i%10]))
+        for k,f in enumerate(s['inputs']):
+            c = cols[owner[f]%10] if f in owner and owner[f]<i else 'dimgray'
+            ax.text(0.33, y-k, f, ha='right', va='center', fontsize=fontsize, color=c)
+            ax.annotate('', (0.44, yc), (0.335, y-k), arrowprops=dict(arrowstyle='->', color=c, lw=0.8))
+        for k,f in enumerate(s['outputs']):
+            ax.text(0.67, y-k, f, ha='left', va='center', fontsize=fontsize, color=cols[i%10])
+            ax.annotate('', (0.665, y-k), (0.56, yc), arrowprops=dict(arrowstyle='->', color=cols[i%10], lw=0.8))
+        y -= n + 0.6
+    ax.set_xlim(-0.05, 1.05); ax.set_ylim(y+0.3, 0.7); ax.axis('off')
+    ax.set_title(f"{method if isinstance(method, str) else method.name}: stages (middle), files read (left), files written (right)", fontsize=fontsize+1)
+    return ax
 
-class RunLock:
-    "A lock file (pid, host, start, command) held while a method runs on a dataset folder; one whose process is dead is taken over"
-    def __init__(self, fname:str|Path, # e.g. `models/<method>/.lock`
-                 what:str=''): # named in the error, e.g. 'prm on data/toy'
-        self.fname,self.what,self.token = Path(fname),what,uuid.uuid4().hex
-    def holder(self)->dict|None:
-        "The lock file's content, or `None`"
-        try: return json.loads(self.fname.read_text())
-        except (OSError, ValueError): return None
-    def acquire(self):
-        self.fname.parent.mkdir(parents=True, exist_ok=True)
-        me = dict(pid=os.getpid(), host=socket.gethostname(), start=time.strftime('%Y-%m-%d %H:%M:%S'), command=' '.join(sys.argv), token=self.token)
-        for _ in range(3):
-            try: fd = os.open(self.fname, os.O_CREAT|os.O_EXCL|os.O_WRONLY)
-            except FileExistsError:
-                h = self.holder()
-                if h is not None and _alive(int(h.get('pid', -1)), h.get('host', '')):
-                    raise RuntimeError(f"another run of {self.what} is in progress: pid {h.get('pid')} on {h.get('host')} since {h.get('start')} ({h.get('command', '')!r}); "
-                                       f"wait for it to finish, or delete {self.fname} if that process is not running")
-                self.fname.unlink(missing_ok=True); continue                        # left by a run that died: take it over
-            with os.fdopen(fd, 'w') as f: f.write(json.dumps(me))
-            return self
-        raise RuntimeError(f"could not take the lock {self.fname}")
-    def release(self):
-        h = self.holder()
-        if h is not None and h.get('token')==self.token: self.fname.unlink(missing_ok=True)
-    def __enter__(self): return self.acquire()
-    def __exit__(self, *a): self.release()
-
-def run_method(method:str|Method, # a method or its registered name
-               data:str|Path, # the dataset folder
-               recipe:str='quick', # the recipe's name
-               stage:str|None=None, # run only this stage; all in order if `None`
-               sets:dict|None=None, # setting overrides (see `get_recipe`)
-               force:bool=False, # rerun stages even if their outputs are current (or shared)
-               log:Callable=print, # where the one-line reports go
-               tag:str='', # keep this run's files apart under `<method>@<tag>` (e.g. one seed of several)
-               share:bool=True, # reuse a stage another method already ran with the same fingerprint
-               **overrides # more overrides by keyword
-              )->StageContext:
-    "Run the stages of `method` on `data`, skipping current ones, reusing shared ones, resuming interrupted ones; returns the last context"
-    m = method if isinstance(method, Method) else get_method(method)
-    data = Path(data)
-    if not data.is_dir(): raise FileNotFoundError(f"Dataset folder {str(data)!r} does not exist (expected images/ and annotations/instances_<split>.json)")
-    settings = get_recipe(m, recipe, sets, **overrides)
-    todo = [m.stage(stage)] if stage is not None else m.stages
-    init_distributed()                                  # joins the process group when started by torchrun; nothing in a single process
-    if not is_main(): log = lambda *a, **k: None        # one report, from the main process
-    rn = run_name(m.name, tag)
-    lock = RunLock(data/'models'/rn/'.lock', f'{rn} on {data}')
-    if is_main(): lock.acquire()
-    try:
-        for st in todo:
-            ctx = StageContext(data, m, settings, st.name, recipe, tag)
-            ok,why = broadcast(stage_status(ctx) if is_main() else None)
-            if ok and not force: log(f"{rn}/{st.name}: outputs current for these settings and inputs, skipped"); continue
-            shared = broadcast(find_shared(ctx, stage_fingerprint(ctx)) if is_main() and share and not force else None)
-            t = time.time()
-            if shared is not None:
-                if is_main(): share_outputs(ctx, shared[2])
-            else:
-                rp = resume_point(ctx) if is_main() else None
-                log(f"{rn}/{st.name}: resuming from epoch {rp[0]}/{rp[1]}" if rp else f"{rn}/{st.name}: running ({why})")
-                try:
-                    if st.learner is not None or is_main(): st.run(ctx)       # training stages run on every process, the others on the main one
-                except KeyboardInterrupt:
-                    rp = resume_point(ctx) if is_main() else None
-                    raise StageInterrupted(f"{rn}/{st.name}: interrupted at epoch {rp[0] if rp else 0}/{ctx.view.get('epochs')}; run the same command to resume"
-                                           if st.learner is not None else f"{rn}/{st.name}: interrupted; run the same command to run it again") from None
-            sec = time.time()-t
-            if is_main(): save_json(dict(settings=_plain(st.keys(ctx)), inputs=_fingerprint(st.inputs(ctx)), outputs=_fingerprint(st.outputs(ctx)),
-                                         rel_outputs=[_rel(o, data) for o in st.outputs(ctx)], sig=stage_fingerprint(ctx),
-                                         seconds=0. if shared else sec, version=wsis_nb.__version__, recipe=recipe,
-                                         **({'shared_from':f'{shared[0]}/{shared[1]}'} if shared else {})), ctx.stamp())
-            barrier()                                       # every process sees this stage's outputs before the next stage
-            log(f"{rn}/{st.name}: reused from {shared[0]}/{shared[1]}" if shared else f"{rn}/{st.name}: done in {sec:.0f} s")
-    finally:
-        if is_main(): lock.release()
-    return ctx
-
-def train(method:str|Method, data:str|Path, recipe:str='quick', sets:dict|None=None, force:bool=False, log:Callable=print, **overrides)->Predictor:
-    "Run every stage of `method` on `data` (see `run_method`) and return a `Predictor` of its final model"
-    ctx = run_method(method, data, recipe, None, sets, force, log, **overrides)
-    return load_predictor(ctx.ckpt(ctx.method.predict_stage.name))
-
-def stage_seconds(method:str|Method, data:str|Path, tag:str='')->float:
-    "Seconds the stages of `method` took on `data` (run `tag`), summed from their stamps (0 for stages never stamped or reused)"
-    m = method if isinstance(method, Method) else get_method(method)
-    tot = 0.
-    for st in m.stages:
-        p = Path(data)/'models'/run_name(m.name, tag)/f'{st.name}.stamp.json'
-        if p.exists(): tot += json.loads(p.read_text()).get('seconds', 0.)
-    return tot
-
-# %% ../../nbs/engine/09a_registry.ipynb #reg0prp1
-from typing import Callable
-from ..blocks.proposals import segment_proposals, cache_proposals, ProposalCache
-
-# %% ../../nbs/engine/09a_registry.ipynb #00817df1
-def proposals_stage(split:str|tuple='train', # the split to cache, or several
-                    name:str='proposals', # the stage's name
-                    doc:str='' # one line for `--list`
-                   )->Stage:
-    "A registry `Stage` that caches the proposals of `split` with the recipe's `segment_proposals` settings"
-    splits = (split,) if isinstance(split, str) else tuple(split)
-    if not splits or not all(isinstance(s, str) for s in splits): raise ValueError(f"proposals_stage: `split` must be a split name or a sequence of them, got {split!r}")
-    def keys(ctx): return used_keys(ctx.view, segment_proposals)
-    def run(ctx):
-        for s in splits: cache_proposals(ctx.data, s, progress=sys.stdout.isatty(), **keys(ctx))
-    return Stage(name, run, outputs=lambda ctx: [ctx.cache('proposals', s)/'index.json' for s in splits],
-                 inputs=lambda ctx: [ctx.ann(s) for s in splits], keys=keys,
-                 doc=doc or f"Selective Search proposal masks of {', '.join(splits)}, cached as RLE")
-
-# %% ../../nbs/engine/09a_registry.ipynb #p10its02
-def proposal_items_stage(name:str, # stage name
-                         source:str, # the classifier's training stage
-                         split:str, # the split to label
-                         items:Callable, # items(model, folder, cache, spec, progress=, **settings) -> dict of tensors with `img` and `labels`
-                         masks:Callable, # masks(items, i, sel, (H, W)) -> (len(sel), H, W) bool masks of image `i`'s items `sel`
-                         drop:tuple=(), # keys of `items` used for the masks but not kept on disk
-                         doc:str='')->Stage:
-    "A stage writing `items` from `source`'s classifier and `split`'s cached proposals, kept for training, and their masks as COCO pseudo labels"
-    keys = lambda ctx: used_keys(ctx.view, items)
-    fn = lambda ctx: pseudo_items_file(ctx.data, ctx.pseudo_split(split))
-    ann = lambda ctx: ctx.ann(ctx.pseudo_split(split))
-    def run(ctx):
-        pred = load_predictor(ctx.ckpt(source)); folder = CocoFolder(ctx.data, split)
-        it = call_with(items, pred.model, folder, ProposalCache(ctx.data, split), pred.spec, progress=False, **ctx.view)
-        insts = []
-        for i in range(len(folder)):
-            H,W = folder.size(i); sel = (it['img']==i).nonzero()[:,0]
-            insts.append(Instances(masks(it, i, sel, (H,W)), it['labels'][sel], torch.ones(len(sel)), size=(H,W)))
-        keep = {k:v for k,v in it.items() if k not in drop}
-        buf = io.BytesIO(); torch.save(dict(keep, split=split, sz=list(pred.spec.sz)), buf); atomic_write(fn(ctx), buf.getvalue())
-        write_instances(insts, folder.images, folder.classes, ann(ctx), folder.cat_ids, scores=False)
-    return Stage(name, run, outputs=lambda ctx: [fn(ctx), ann(ctx)], inputs=lambda ctx: [ctx.ckpt(source), ctx.cache('proposals', split)/'index.json'],
-                 keys=keys, doc=doc)

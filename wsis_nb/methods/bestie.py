@@ -25,7 +25,9 @@ from ..data.core import CocoFolder
 from ..masks import semantic_mask
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, fcn_head
-from ..engine.registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, refine_method, pseudo_items_file, load_pseudo_items
+from ..engine.registry import Method, Stage, call_with, used_keys
+from ..engine.predictor import load_predictor
+from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file, load_pseudo_items
 from .oracle import oracle_method
 from ..train import LossPart
 from .cam import cam_dls, cam_predict

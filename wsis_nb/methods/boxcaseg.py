@@ -27,7 +27,9 @@ from ..data.salient import toy_salient, TOY_SALIENT
 from ..masks import crop_windows, paste_maps
 from ..blocks.models import make_backbone, upsample_cat
 from ..blocks.mil import mil_loss, pairwise_loss, MIL_PAIRWISE
-from ..engine.registry import Method, Stage, train_stage, load_checkpoint, used_keys, call_with
+from ..engine.registry import Method, Stage, used_keys, call_with
+from ..train import load_checkpoint
+from ..engine.stages import train_stage
 from ..train import EpochLine
 from ..train import ToDevice
 from ..blocks.maskrcnn import MASKRCNN_RECIPES, maskrcnn_dls, maskrcnn_learner, maskrcnn_model, maskrcnn_predict
@@ -477,7 +479,7 @@ def proxy_stage(name:str='proxy', source:str='joint', split:str='train', doc:str
     def run(ctx):
         model,spec = load_joint(ctx.ckpt(source))
         q = call_with(write_proxy, CocoFolder(ctx.data, split), model, spec, out(ctx), **ctx.view)
-        save_json(q, ctx.data/'models'/ctx.method.name/f'{name}.quality.json')
+        save_json(q, ctx.ckpt().with_name(f'{name}.quality.json'))
     return Stage(name, run, outputs=lambda ctx: [out(ctx)], inputs=lambda ctx: [ctx.ckpt(source), ctx.ann(split)], keys=keys, doc=doc)
 
 # %% ../../nbs/methods/41_boxcaseg.ipynb #b41meth1

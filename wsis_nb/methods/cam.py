@@ -21,7 +21,8 @@ from ..masks import semantic_mask
 from ..blocks.metrics import threshold_confusion, iou_from_confusion
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone
-from ..engine.registry import Method, train_stage
+from ..engine.registry import Method
+from ..engine.stages import train_stage
 
 # %% auto #0
 __all__ = ['CAM_RECIPES', 'cam_method', 'CamNet', 'cam', 'multiscale_cam', 'show_cams', 'cam_instances', 'cam_dls', 'CamLearner',

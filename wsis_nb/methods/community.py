@@ -20,8 +20,9 @@ from torchvision.ops import roi_align
 from ..core import Instances
 from ..data.images import InputSpec, input_spec, image_batches
 from ..blocks.proposals import batch_proposals
-from ..engine.registry import proposals_stage
-from ..engine.registry import Method, train_stage
+from ..engine.stages import proposals_stage
+from ..engine.registry import Method
+from ..engine.stages import train_stage
 from ..train import LossPart
 from ..train import ToDevice
 from ..masks import paste_maps

@@ -25,9 +25,11 @@ from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import upsample_cat
 from ..blocks.proposals import ProposalCache
-from ..engine.registry import proposals_stage, proposal_items_stage
+from ..engine.stages import proposals_stage, proposal_items_stage
 from ..blocks.crf import dense_crf
-from ..engine.registry import Method, Stage, train_stage, write_instances, load_predictor, call_with, used_keys, pseudo_items_file, load_pseudo_items, holdout_by_image
+from ..engine.registry import Method, Stage, call_with, used_keys
+from ..engine.predictor import load_predictor
+from ..engine.stages import train_stage, write_instances, pseudo_items_file, load_pseudo_items, holdout_by_image
 from ..train import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES

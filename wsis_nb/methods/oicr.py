@@ -23,8 +23,10 @@ from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, densify
 from ..blocks.proposals import ProposalCache, batch_proposals
-from ..engine.registry import proposals_stage
-from ..engine.registry import Method, Stage, train_stage, derive_stage, derive_labels_stage, write_instances, load_predictor, call_with
+from ..engine.stages import proposals_stage
+from ..engine.registry import Method, Stage, call_with
+from ..engine.predictor import load_predictor
+from ..engine.stages import train_stage, derive_stage, derive_labels_stage, write_instances
 from ..train import LossPart
 from ..train import ToDevice
 

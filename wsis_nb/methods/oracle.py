@@ -7,7 +7,8 @@ Docs: https://wsis-nb.github.io/wsis_nb/methods/oracle.html.md"""
 # %% ../../nbs/methods/19_oracle.ipynb #orc00imp
 from __future__ import annotations
 from ..blocks.maskrcnn import MASKRCNN_RECIPES, maskrcnn_dls, maskrcnn_learner, maskrcnn_model, maskrcnn_predict
-from ..engine.registry import Method, train_stage
+from ..engine.registry import Method
+from ..engine.stages import train_stage
 
 # %% auto #0
 __all__ = ['oracle_method']

@@ -24,7 +24,8 @@ from ..blocks.metrics import miou
 from ..data.core import CocoFolder
 from ..data.images import InputSpec
 from ..masks import semantic_mask
-from ..engine.registry import Method, Stage, train_stage, call_with, used_keys
+from ..engine.registry import Method, Stage, call_with, used_keys
+from ..engine.stages import train_stage
 from ..train import load_checkpoint
 
 # %% auto #0

@@ -18,7 +18,8 @@ from ..core import Instances, show_heatmaps
 from ..masks import norm_max, components, component_masks, masks_to_instances
 from ..data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
 from .cam import CamNet, CamLearner, cam_learner, cam_dls
-from ..engine.registry import Method, train_stage, refine_method
+from ..engine.registry import Method
+from ..engine.stages import train_stage, refine_method
 from .oracle import oracle_method
 
 # %% auto #0

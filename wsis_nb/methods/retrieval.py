@@ -15,8 +15,10 @@ from ..masks import norm_max, masks_to_instances
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.proposals import segment_proposals, batch_proposals, ProposalCache
-from ..engine.registry import proposals_stage
-from ..engine.registry import Method, Stage, train_stage, derive_stage, derive_labels_stage, write_instances, load_predictor, call_with
+from ..engine.stages import proposals_stage
+from ..engine.registry import Method, Stage, call_with
+from ..engine.predictor import load_predictor
+from ..engine.stages import train_stage, derive_stage, derive_labels_stage, write_instances
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
 
