@@ -191,7 +191,7 @@ def stage_graph(method:str|Method, # a method or its registered name
                 tag:str='' # a run's tag (see `run_name`)
                )->list[dict]: # per stage, in order: `stage`, `doc`, `inputs`, `outputs` (paths relative to `data`)
     "The files each stage of `method` reads and writes, in the order the runner runs them"
-    m = method if isinstance(method, Method) else get_method(method)
+    m = get_method(method) if isinstance(method, str) else method
     settings, d = get_recipe(m, recipe), Path(data)
     def rel(p): p = Path(p); return str(p.relative_to(d)) if p.is_relative_to(d) else str(p)
     res = []
