@@ -89,3 +89,13 @@ def test_hidden_show_docs_found(tmp_path):
     p = tmp_path/'a.ipynb'
     p.write_text(json.dumps(dict(cells=[cell('#| hide\nshow_doc(f)'), cell('show_doc(g)'), cell('#|hide\nx = 1'), cell('#| hide: true\nshow_doc(h)')], metadata={}, nbformat=4, nbformat_minor=5)))
     assert hidden_show_docs(p) == ['show_doc(f)', 'show_doc(h)']
+
+def test_index_lists_the_layers():
+    "index's layout table has one row per layer of `wsis_nb.core.LAYERS`, bottom to top, so the prose and the enforced rule cannot drift"
+    from wsis_nb.core import LAYERS
+    nb = json.loads((ROOT/'nbs'/'index.ipynb').read_text())
+    md = ''.join(''.join(c['source']) for c in nb['cells'] if c['cell_type']=='markdown')
+    sec = md[md.index('## The layout'):]; sec = sec[:sec.index('\n## ', 5)]
+    rows = [l for l in sec.splitlines() if l.startswith('|') and '`nbs/' in l]
+    folders = [('' if '`nbs/0' in r else r.split('`nbs/')[1].split('/')[0]) for r in rows]
+    assert [f for f in folders if f!='bench'] == list(LAYERS), folders

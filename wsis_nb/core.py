@@ -21,9 +21,10 @@ from matplotlib.patches import Patch
 from pycocotools import mask as mask_utils
 
 # %% auto #0
-__all__ = ['PALETTE', 'set_seed', 'masks_to_boxes', 'mask_iou', 'box_iou', 'mask_nms', 'masks_to_rle', 'rle_to_masks',
+__all__ = ['LAYERS', 'PALETTE', 'set_seed', 'masks_to_boxes', 'mask_iou', 'box_iou', 'mask_nms', 'masks_to_rle', 'rle_to_masks',
            'Instances', 'resize', 'crop', 'flip', 'paste', 'from_coco', 'to_coco', 'atomic_write', 'save_json',
-           'palette', 'to_hwc', 'show_instances', 'show_comparison', 'show_heatmaps', 'user_errors']
+           'DataLayout', 'layer_of', 'palette', 'to_hwc', 'show_instances', 'show_comparison', 'show_heatmaps',
+           'user_errors']
 
 # %% ../nbs/00_core.ipynb #19c7851d
 def set_seed(seed:int=42, # the seed for `random`, `numpy` and `torch`
@@ -262,6 +263,48 @@ def atomic_write(path:str|Path, # destination
 def save_json(obj, path:str|Path):
     "Dump `obj` as JSON to `path`, atomically"
     atomic_write(path, json.dumps(obj))
+
+# %% ../nbs/00_core.ipynb #lay0cd01
+class DataLayout:
+    "The paths of a dataset folder: images, annotation files, each run's checkpoints and stamps, and caches"
+    def __init__(self, path:str|Path): self.path = Path(path)
+    def __repr__(self): return f'DataLayout({str(self.path)!r})'
+    @property
+    def images(self)->Path: return self.path/'images'
+    @property
+    def annotations(self)->Path: return self.path/'annotations'
+    def ann(self, split:str)->Path:
+        "The COCO instances json of `split`"
+        return self.annotations/f'instances_{split}.json'
+    def splits(self)->list:
+        "The splits that have an annotation file, sorted"
+        return sorted(p.stem[len('instances_'):] for p in self.annotations.glob('instances_*.json'))
+    @property
+    def models(self)->Path: return self.path/'models'
+    def run_dir(self, run:str)->Path:
+        "The folder of one run's checkpoints, stamps and lock (`run` is a method's name, maybe with `@tag`)"
+        return self.models/run
+    def ckpt(self, run:str, stage:str)->Path: return self.run_dir(run)/f'{stage}.pth'
+    def stamp(self, run:str, stage:str)->Path: return self.run_dir(run)/f'{stage}.stamp.json'
+    def lock(self, run:str)->Path: return self.run_dir(run)/'.lock'
+    @property
+    def caches(self)->Path: return self.path/'cache'
+    def cache(self, what:str, split:str)->Path:
+        "The folder where stages keep `what` (e.g. 'proposals') computed for `split`"
+        return self.caches/what/split
+    def pseudo_items(self, split:str)->Path:
+        "The tensors a proposal stage writes for a pseudo-labelled split (read by the stages that train on them)"
+        return self.cache('pseudo', split)/'items.pt'
+
+# %% ../nbs/00_core.ipynb #lay0cd05
+LAYERS = ('', 'data', 'blocks', 'engine', 'methods', 'apps')   # wsis_nb's folders, bottom to top ('' is the root)
+
+def layer_of(module:str # a module's name inside the package, e.g. 'engine.runner' or 'core'
+            )->int:
+    "The layer of `module`: the index in `LAYERS` of its folder (0 for a root module)"
+    top = module.split('.')[0] if '.' in module else ''
+    if top not in LAYERS: raise ValueError(f"layer_of: {module!r} is neither a root module nor in a layer folder {LAYERS[1:]}")
+    return LAYERS.index(top)
 
 # %% ../nbs/00_core.ipynb #8b1d95df
 PALETTE = np.array([mcolors.to_rgb(c) for c in

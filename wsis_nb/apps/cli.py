@@ -14,7 +14,7 @@ from typing import Annotated
 import matplotlib.pyplot as plt
 from contextlib import contextmanager
 from fastcore.script import call_parse, store_true, bool_arg, CliError, is_cli
-from ..core import Instances, show_comparison, save_json, set_seed, user_errors
+from ..core import Instances, show_comparison, save_json, set_seed, user_errors, DataLayout
 from ..data.core import CocoFolder, check_supervision
 from ..data.images import open_images
 from ..data.toy import make_toy, toy_bench, TOY_BENCH
@@ -45,7 +45,7 @@ def list_methods()->str:
 # %% ../../nbs/apps/70_cli.ipynb #ed9646dd
 def default_ckpt(method:str, data:str|Path, tag:str='')->Path:
     "The checkpoint of `method`'s last training stage in dataset folder `data` (of the run `tag`, see `run_method`)"
-    return Path(data)/'models'/run_name(method, tag)/f'{get_method(method).predict_stage.name}.pth'
+    return DataLayout(data).ckpt(run_name(method, tag), get_method(method).predict_stage.name)
 
 def method_predictor(method:str, # the method the checkpoint must belong to
                      ckpt:str|Path # a checkpoint of a training stage
@@ -145,7 +145,7 @@ def default_out(method:str, # method name
                )->Path:
     "Where `wsis-predict` writes by default: beside the images, named after the method (and the split or the one image)"
     if isinstance(imgs, CocoFolder):
-        return Path(images)/'annotations'/f'instances_{split}.{method}.json' if format=='dataset' else Path(images)/f'predictions_{split}.{method}.json'
+        return DataLayout(images).ann(f'{split}.{method}') if format=='dataset' else Path(images)/f'predictions_{split}.{method}.json'
     sfx = '.dataset' if format=='dataset' else ''
     if Path(images).is_file(): return Path(images).parent/f'{Path(images).stem}.predictions.{method}{sfx}.json'
     return Path(imgs.path)/f'predictions.{method}{sfx}.json'
@@ -205,7 +205,7 @@ def bench(methods:list|None=None, # method names; every registered one if `None`
     if seeds<1: raise ValueError(f"seeds must be at least 1, got {seeds}")
     methods = methods or sorted(load_methods(), key=lambda n: (n=='oracle', n))
     data = Path(data)
-    if not (data/'annotations'/f'instances_{split}.json').exists(): data = toy_bench(data)
+    if not DataLayout(data).ann(split).exists(): data = toy_bench(data)
     folder = CocoFolder(data, split); res = {}
     for n in methods:
         m = get_method(n); st = m.predict_stage; runs = []; tabs = []
@@ -298,7 +298,7 @@ def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and pic
     t1 = time.time(); folder = CocoFolder(data, 'test'); allp = {}; res = {}
     for m in names:
         allp[m] = predict(cks[m], folder); res[m] = evaluate(allp[m], folder)
-        write_predictions(allp[m], folder, folder.classes, data/'annotations'/f'instances_test.{m}.json')
+        write_predictions(allp[m], folder, folder.classes, DataLayout(data).ann(f'test.{m}'))
     if compare: show_side_by_side(folder, allp, fname=out/'instances.png')
     else: show_predictions(folder, allp[method], fname=out/'instances.png')
     for m in names: print(m); print(_table({k:v for k,v in res[m].items() if k in ('mAP@0.25','mAP@0.5','mAP@0.75')}))

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from PIL import Image
 from fastcore.script import call_parse, store_true
-from ..core import user_errors
+from ..core import user_errors, DataLayout
 from ..data.download import fetch_dataset
 from ..data.coco import convert_coco
 from ..data.salient import convert_duts
@@ -235,7 +235,7 @@ def convert_table(kind:str, # `labels`, `points` or `boxes`
     splits = {'train':[f for j,f in enumerate(imgs) if j not in val]}
     if n_val: splits['valid'] = [f for j,f in enumerate(imgs) if j in val]
     converter = f'wsis-convert {kind}'
-    ann_fns = {s:dst/'annotations'/f'instances_{s}.json' for s in ('train','valid')}
+    lay = DataLayout(dst); ann_fns = {s:lay.ann(s) for s in ('train','valid')}
     before = {s:converted_files(fn, converter) for s,fn in ann_fns.items()}
     for s,b in before.items():                                                      # refuse before writing anything
         if b is None: raise FileExistsError(f"{me}: {ann_fns[s]} exists and was not written by `{converter}`; choose another DST or remove it")
@@ -245,7 +245,7 @@ def convert_table(kind:str, # `labels`, `points` or `boxes`
     for s,fl in splits.items():
         out_imgs,anns = [],[]
         for f in fl:
-            place_file(root/f, dst/'images'/f)
+            place_file(root/f, lay.images/f)
             out_imgs.append(dict(id=img_id[f], file_name=f, height=hw[f][0], width=hw[f][1]))
             anns += _annotations(kind, f, rows_of[f], hw[f], out_imgs[-1]['id'], cat_id, row_labels, labs, xy)
         for k,a in enumerate(anns): a['id'] = first+k
@@ -254,8 +254,8 @@ def convert_table(kind:str, # `labels`, `points` or `boxes`
         save_json(dict(info=info, images=out_imgs, annotations=anns, categories=cats), ann_fns[s])
         res[s] = dict(n_images=len(out_imgs), n_annotations=len(anns))
     if 'valid' not in splits: ann_fns['valid'].unlink(missing_ok=True)              # an earlier run's `valid` (ours: checked above)
-    if (dst/'images').resolve()!=root.resolve():                                    # files an earlier run placed that no split lists now
-        for old in set().union(*before.values())-set(imgs): (dst/'images'/old).unlink(missing_ok=True)
+    if lay.images.resolve()!=root.resolve():                                    # files an earlier run placed that no split lists now
+        for old in set().union(*before.values())-set(imgs): (lay.images/old).unlink(missing_ok=True)
     bad = {row(i):skip[i] for i in sorted(skip)}
     if bad:
         warnings.warn(f"{me}: skipped {len(bad)} of {len(fns)} row(s) that cannot be used:\n" + '\n'.join(f'  {k}: {w}' for k,w in list(bad.items())[:20])

@@ -18,7 +18,7 @@ from scipy import ndimage
 from skimage.color import rgb2lab
 from skimage.segmentation import felzenszwalb
 from fastprogress.fastprogress import progress_bar
-from ..core import Instances, mask_iou, masks_to_rle, rle_to_masks, save_json, atomic_write, palette, to_hwc
+from ..core import Instances, mask_iou, masks_to_rle, rle_to_masks, save_json, atomic_write, palette, to_hwc, DataLayout
 from ..data.core import CocoFolder
 
 # %% auto #0
@@ -382,7 +382,7 @@ def batch_proposals(imgs:list, # uint8 (3, H, W) tensors or (H, W, 3) arrays
     return [proposal_masks(mem, atoms) for atoms,mem in res]
 
 # %% ../../nbs/blocks/10_proposals.ipynb #9cd64c49
-def _cache_dir(data, split): return Path(data)/'cache'/'proposals'/split
+def _cache_dir(data, split): return DataLayout(data).cache('proposals', split)
 
 def _read(p):
     try: return json.loads(Path(p).read_text())

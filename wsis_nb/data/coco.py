@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools import mask as mask_utils
-from ..core import save_json, atomic_write
+from ..core import save_json, atomic_write, DataLayout
 from .core import verify_images, alias_split, place_file, converted_files
 from .toy import ToyScenes
 from ..masks import inner_points
@@ -105,10 +105,10 @@ def convert_coco(src:str|Path, # COCO 2017 folder: `annotations/instances_<split
     elif isinstance(names, dict): names = [names.get(s, _default_name(s)) for s in splits]
     names = [names] if isinstance(names, str) else list(names)
     if len(names)!=len(splits) or len(set(names))<len(names): raise ValueError(f"convert_coco: names {names} must be distinct, one per split {splits}")
-    cocos = {s:_load(src/'annotations'/f'instances_{s}.json') for s in splits}
+    cocos = {s:_load(DataLayout(src).ann(s)) for s in splits}   # COCO's own folder has the same annotation names
     dirs = {s:_img_dir(src, s) for s in splits}
     cats,cat_map = _categories(cocos)
-    ann_fns = {s:dst/'annotations'/f'instances_{n}.json' for s,n in zip(splits, names)}
+    ann_fns = {s:DataLayout(dst).ann(n) for s,n in zip(splits, names)}
     befores = {s:_ours(fn) for s,fn in ann_fns.items()}                          # refuse before writing anything
     res = {}
     for s,name in zip(splits, names):
@@ -128,10 +128,10 @@ def convert_coco(src:str|Path, # COCO 2017 folder: `annotations/instances_<split
                 seen += 1; fn = dirs[s]/im['file_name']
                 if fn in why: bad[f"image {s}/{im['file_name']}"] = why[fn]; n_bad_img += 1; continue
                 nb = len(bad); a = _image_anns(coco, im, cat_map, bad); n_bad_ann += len(bad)-nb
-                place_file(fn, dst/'images'/name/im['file_name'])
+                place_file(fn, DataLayout(dst).images/name/im['file_name'])
                 images.append(dict(id=im['id'], file_name=f"{name}/{im['file_name']}", height=im['height'], width=im['width'], coco_file=im['file_name']))
                 out += a
-        for f in befores[s]-{im['file_name'] for im in images}: (dst/'images'/f).unlink(missing_ok=True)
+        for f in befores[s]-{im['file_name'] for im in images}: (DataLayout(dst).images/f).unlink(missing_ok=True)
         n_crowd = sum(a['iscrowd'] for a in out); have = {a['image_id'] for a in out}
         r = dict(n_images=len(imgs), n_kept=len(images), n_bad_images=n_bad_img, n_over_limit=len(imgs)-seen,
                  n_no_objects=sum(im['id'] not in have for im in images),
@@ -201,7 +201,7 @@ def make_coco_fixture(path:str|Path # folder to write: `train2017/`, `val2017/`,
     b = (path/'train2017'/f'{36:012d}.jpg').read_bytes(); atomic_write(path/'train2017'/f'{36:012d}.jpg', b[:len(b)//2])
     _,m,l = scene(5); al += anns(999, m[:1], l[:1])                               # an annotation of no image
     info,lic = dict(description='wsis_nb fake COCO 2017', version='1.0', year=2017),[dict(id=1, name='CC BY 4.0', url='')]
-    save_json(dict(info=info, licenses=lic, images=images, annotations=al, categories=_FIX_CATS), path/'annotations'/'instances_train2017.json')
+    save_json(dict(info=info, licenses=lic, images=images, annotations=al, categories=_FIX_CATS), DataLayout(path).ann('train2017'))
     images,al = write('val2017', {139:(*scene(6), ()), 285:(*scene(7), ())})
-    save_json(dict(info=info, licenses=lic, images=images, annotations=al, categories=_FIX_CATS), path/'annotations'/'instances_val2017.json')
+    save_json(dict(info=info, licenses=lic, images=images, annotations=al, categories=_FIX_CATS), DataLayout(path).ann('val2017'))
     return path

@@ -66,10 +66,9 @@ class CocoFolder:
                  verify:bool=False): # also check every image file now (`CocoFolder.verify`) instead of on first use
         self.path,self.split = Path(path),split
         if not self.path.is_dir(): raise FileNotFoundError(f"CocoFolder: dataset folder {self.path} not found (expected a folder with images/ and annotations/instances_{split}.json)")
-        self.ann_file = self.path/'annotations'/f'instances_{split}.json'
+        self.layout = DataLayout(self.path); self.ann_file = self.layout.ann(split)
         if not self.ann_file.exists():
-            found = sorted(p.stem[len('instances_'):] for p in (self.path/'annotations').glob('instances_*.json'))
-            raise FileNotFoundError(f"CocoFolder: annotations file {self.ann_file} not found (split {split!r}; splits found: {found})")
+            raise FileNotFoundError(f"CocoFolder: annotations file {self.ann_file} not found (split {split!r}; splits found: {self.layout.splits()})")
         d = _load_json(self.ann_file); src = f"CocoFolder({self.ann_file})"
         for k in ('images','categories'):
             if k not in d: raise ValueError(f"{src}: no {k!r} list in the json (expected COCO keys images, annotations, categories)")
@@ -187,7 +186,7 @@ def alias_split(path:str|Path, # dataset folder
                 split:str # the split it names, e.g. `val`
                )->Path: # the alias's annotation file
     "Let `alias` name the same annotations as `split`: `instances_<alias>.json` hard-linked (or copied) to `instances_<split>.json`"
-    ann = Path(path)/'annotations'; src,dst = ann/f'instances_{split}.json',ann/f'instances_{alias}.json'
+    lay = DataLayout(path); src,dst = lay.ann(split),lay.ann(alias)
     if alias==split: raise ValueError(f"alias_split: alias and split are both {split!r}")
     if not src.exists(): raise FileNotFoundError(f"alias_split: {src} not found; the split {split!r} must be written first")
     if dst.exists():

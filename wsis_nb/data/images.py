@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from fastai.data.transforms import Normalize
 from fastai.vision.augment import Resize
 from fastai.vision.core import imagenet_stats
+from ..core import DataLayout
 from .core import CocoFolder
 
 # %% auto #0
@@ -92,11 +93,10 @@ def open_images(path:str|Path, # a dataset folder, a plain folder of photos, or 
                 split:str='valid' # the split to read when `path` is a dataset folder
                ):
     "A `CocoFolder` split if `path` is a dataset folder with that split, else `ImageFiles`"
-    path = Path(path)
-    if (path/'annotations'/f'instances_{split}.json').exists(): return CocoFolder(path, split)
-    if (path/'annotations').is_dir() and (path/'images').is_dir():
-        found = sorted(p.stem[len('instances_'):] for p in (path/'annotations').glob('instances_*.json'))
-        raise FileNotFoundError(f"open_images: {path} is a dataset folder without split {split!r} (splits found: {found})")
+    path = Path(path); lay = DataLayout(path)
+    if lay.ann(split).exists(): return CocoFolder(path, split)
+    if lay.annotations.is_dir() and lay.images.is_dir():
+        raise FileNotFoundError(f"open_images: {path} is a dataset folder without split {split!r} (splits found: {lay.splits()})")
     return ImageFiles(path)
 
 # %% ../../nbs/data/02a_data.images.ipynb #4bacc474

@@ -142,7 +142,7 @@ def convert_duts(src:str|Path, # DUTS-TR folder (`DUTS-TR-Image/`, `DUTS-TR-Mask
         elif k not in imgs: bad[k] = f'mask {masks[k].name} has no image in {img_dir.name}/'
         elif k in twice_i|twice_m: bad[k] = f'two files named {k} with different extensions in {(img_dir if k in twice_i else mask_dir).name}/'
     todo = [k for k in todo if k not in bad]
-    dst = Path(dst); ann_fn = dst/'annotations'/f'instances_{split}.json'
+    dst = Path(dst); lay = DataLayout(dst); ann_fn = lay.ann(split)
     before = _written_before(ann_fn)
     ann_fn.unlink(missing_ok=True)
     images,anns,n = [],[],dict(multi=0, empty=0, seen=0)
@@ -154,11 +154,11 @@ def convert_duts(src:str|Path, # DUTS-TR folder (`DUTS-TR-Image/`, `DUTS-TR-Mask
         elif what in n: n[what] += 1
         else:
             fn = f'{split}/{k}{imgs[k].suffix}'
-            atomic_write(dst/'images'/fn, imgs[k].read_bytes())
+            atomic_write(lay.images/fn, imgs[k].read_bytes())
             i = len(images)+1
             images.append(dict(id=i, file_name=fn, height=res.pop('height'), width=res.pop('width')))
             anns.append(dict(id=i, image_id=i, category_id=1, **res, iscrowd=0))
-    for fn in before-{im['file_name'] for im in images}: (dst/'images'/fn).unlink(missing_ok=True)
+    for fn in before-{im['file_name'] for im in images}: (lay.images/fn).unlink(missing_ok=True)
     bad = dict(sorted(bad.items()))
     summary = dict(n_found=len(found), n_kept=len(images), n_multi=n['multi'], n_empty=n['empty'], n_bad=len(bad),
                    n_unlisted=n_unlisted, n_over_limit=len(todo)-n['seen'], bad=bad)

@@ -262,14 +262,14 @@ def _write_split(path, scenes, split, cat_ids):
     for i in range(len(scenes)):
         img,inst = scenes[i]
         fn = f'{split}/{i+1:06d}.png'
-        atomic_write(path/'images'/fn, _png(img))
+        atomic_write(DataLayout(path).images/fn, _png(img))
         images.append(dict(id=i+1, file_name=fn, height=scenes.sz, width=scenes.sz))
         a = inst.to_coco(i+1, cat_ids, start_id=len(anns)+1)
         for d in a: d.pop('score', None)
         anns += a
     cats = [dict(id=c, name=n, supercategory='toy') for c,n in zip(cat_ids, scenes.classes)]
     save_json(dict(info=dict(description=f'wsis_nb toy scenes ({split})', version=TOY_VERSION), images=images, annotations=anns, categories=cats),
-              path/'annotations'/f'instances_{split}.json')
+              DataLayout(path).ann(split))
 
 def make_toy(path:str|Path, # dataset folder to write
              n_train:int, # training images
@@ -289,10 +289,10 @@ def make_toy(path:str|Path, # dataset folder to write
     cfg = dict(version=TOY_VERSION, n_train=n_train, n_valid=n_valid, n_test=n_test, sz=sz, n_cls=n_cls, seed=seed, salient=salient, max_inst=max_inst, style=style)
     cfg_file = path/'toy.json'
     splits = dict(train=(n_train, 0), valid=(n_valid, 1), **(dict(test=(n_test, 2)) if n_test>0 else {}))
-    done = cfg_file.exists() and json.loads(cfg_file.read_text())==cfg and all((path/'annotations'/f'instances_{s}.json').exists() for s in splits)
+    done = cfg_file.exists() and json.loads(cfg_file.read_text())==cfg and all(DataLayout(path).ann(s).exists() for s in splits)
     if done and not force: return path
     if cfg_file.exists(): cfg_file.unlink()
-    stale = path/'annotations'/'instances_test.json'
+    stale = DataLayout(path).ann('test')
     if n_test==0 and stale.exists(): stale.unlink()   # a test split left by an earlier config
     nt = torch.get_num_threads(); torch.set_num_threads(1)   # tiny tensors: threads cost more than they give, a lot on a busy CPU
     try:

@@ -165,14 +165,14 @@ def convert_voc(src:str|Path, # `VOC2012` folder, or `VOCdevkit/`, or the folder
     if (unk := [s for s in splits if s not in plan]):
         raise ValueError(f"convert_voc: unknown split(s) {unk}; splits are {list(plan)}" + ('' if sbd is not None else " (trainaug needs `sbd`)"))
     in_voc = set(vt)|set(vv)
-    dst = Path(dst); ann_dir = dst/'annotations'
+    dst = Path(dst); lay = DataLayout(dst)
     for s in splits:
-        fn = ann_dir/f'instances_{s}.json'
+        fn = lay.ann(s)
         if fn.exists() and _ours(fn) is None: raise FileExistsError(f"convert_voc: {fn} exists and was not written by convert_voc; choose another `dst`, or remove it")
     cats = [dict(id=i+1, name=c, supercategory='voc') for i,c in enumerate(VOC_CLASSES)]
     res = {}
     for s in splits:
-        fn = ann_dir/f'instances_{s}.json'
+        fn = lay.ann(s)
         before = _ours(fn) if fn.exists() else set()
         fn.unlink(missing_ok=True)
         images,anns,skipped = [],[],{}
@@ -185,7 +185,7 @@ def convert_voc(src:str|Path, # `VOC2012` folder, or `VOCdevkit/`, or the folder
             except _Skip as e: skipped[k] = str(e); continue
             i = len(images)+1
             a = _annotations(obj, cls, diff, i, len(anns)+1)
-            place_file(jpg, dst/'images'/f'{k}.jpg')
+            place_file(jpg, lay.images/f'{k}.jpg')
             images.append(dict(id=i, file_name=f'{k}.jpg', height=int(hw[0]), width=int(hw[1]), source=where))
             anns += a
             n['difficult'] += sum(x['difficult'] for x in a); n['no_objects'] += not a
@@ -196,9 +196,9 @@ def convert_voc(src:str|Path, # `VOC2012` folder, or `VOCdevkit/`, or the folder
                     voc=str(voc), sbd=None if sbd is None else str(sbd), limit=limit, **{k:v for k,v in res[s].items() if k!='skipped'}, n_skipped=len(skipped))
         save_json(dict(info=info, images=images, annotations=anns, categories=cats), fn)
         kept = {im['file_name'] for im in images}
-        for other in ann_dir.glob('instances_*.json'):
+        for other in lay.annotations.glob('instances_*.json'):
             if other!=fn: kept |= _ours(other) or set()
-        for f in before-kept: (dst/'images'/f).unlink(missing_ok=True)
+        for f in before-kept: (lay.images/f).unlink(missing_ok=True)
     if aliases:
         for a,s in (('valid', 'val'), ('train', 'trainaug')):
             if s not in res or a in splits: continue

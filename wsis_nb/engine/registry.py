@@ -23,8 +23,12 @@ from ..train import EpochLine, quiet_progress
 
 # %% auto #0
 __all__ = ['METHODS', 'TRAIN_SETTINGS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext',
-           'run_name', 'Stage', 'Method', 'register_method', 'load_methods', 'get_method', 'get_recipe', 'stage_graph',
-           'show_stage_graph']
+           'run_name', 'Stage', 'Method', 'register_method', 'methods_of', 'load_methods', 'get_method', 'get_recipe',
+           'stage_graph', 'show_stage_graph']
+
+# %% ../../nbs/engine/09a_registry.ipynb #lay0imp1
+import importlib, pkgutil, types
+from ..core import DataLayout
 
 # %% ../../nbs/engine/09a_registry.ipynb #de6ee4aa
 def stage_view(settings:dict, # a method's settings (flat, keys maybe prefixed `<stage>.`)
@@ -78,11 +82,13 @@ class StageContext:
     @property
     def run_name(self)->str: return run_name(self.method.name, self.tag)
     def view_of(self, stage:str)->dict: return stage_view(self.settings, stage)
-    def ckpt(self, stage:str|None=None)->Path: return self.data/'models'/self.run_name/f'{stage or self.stage}.pth'
+    @property
+    def layout(self)->DataLayout: return DataLayout(self.data)
+    def ckpt(self, stage:str|None=None)->Path: return self.layout.ckpt(self.run_name, stage or self.stage)
     def pseudo_split(self, split:str, stage:str|None=None)->str: return f'{split}.{self.run_name}.{stage or self.stage}'
-    def ann(self, split:str)->Path: return self.data/'annotations'/f'instances_{split}.json'
-    def cache(self, what:str, split:str)->Path: return self.data/'cache'/what/split
-    def stamp(self, stage:str|None=None)->Path: return self.data/'models'/self.run_name/f'{stage or self.stage}.stamp.json'
+    def ann(self, split:str)->Path: return self.layout.ann(split)
+    def cache(self, what:str, split:str)->Path: return self.layout.cache(what, split)
+    def stamp(self, stage:str|None=None)->Path: return self.layout.stamp(self.run_name, stage or self.stage)
 
 def run_name(method:str, # a method's name
              tag:str='' # a run's tag (e.g. 'seed1'), or '' for the method's own files
@@ -139,20 +145,40 @@ def register_method(m:Method)->Method:
     METHODS[m.name] = m
     return m
 
+def _warn(msg): print(f"wsis_nb: {msg}", file=sys.stderr)
+
+def methods_of(obj, # what an entry point names: a `Method`, a function, a module or a package
+               on_error:Callable=_warn # called with a message for a submodule that fails to import
+              )->list[Method]:
+    "The methods `obj` gives: itself if a `Method`; what a function returns (one or a list); every top-level `Method` of a module, and of each module of a package"
+    if isinstance(obj, Method): return [obj]
+    if isinstance(obj, types.ModuleType):
+        mods = [obj]
+        for info in pkgutil.iter_modules(getattr(obj, '__path__', [])):
+            try: mods.append(importlib.import_module(f'{obj.__name__}.{info.name}'))
+            except Exception as e: on_error(f"module {obj.__name__}.{info.name} failed to import: {type(e).__name__}: {e}")
+        seen = {}
+        for v in (v for mod in mods for v in vars(mod).values() if isinstance(v, Method)): seen.setdefault(id(v), v)   # one method imported into several modules counts once
+        return list(seen.values())
+    if callable(obj):
+        res = obj()
+        return [res] if isinstance(res, Method) else list(res)
+    raise TypeError(f"methods_of: expected a Method, a function, a module or a package, got {type(obj).__name__}")
+
 def load_methods(group:str='wsis_nb.methods', reload:bool=False)->dict[str,Method]:
-    "Register every method named by an entry point of `group`; returns the registry"
+    "Register every method the entry points of `group` name (see `methods_of`); returns the registry"
     if _LOADED['done'] and not reload: return METHODS
     _LOADED['done'] = True
+    found = {}
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):
-        if ep.name in METHODS and not reload: continue
-        try:
-            m = ep.load()
-            if not isinstance(m, Method): m = m()
+        try: ms = methods_of(ep.load())
         except Exception as e:
-            print(f"wsis_nb: entry point {ep.name} = {ep.value} of group {group} failed to load: {type(e).__name__}: {e}", file=sys.stderr)
-            continue
-        if m.name!=ep.name: raise ValueError(f"entry point {ep.name!r} of group {group} gives a method named {m.name!r}")
-        register_method(m)
+            _warn(f"entry point {ep.name} = {ep.value} of group {group} failed to load: {type(e).__name__}: {e}"); continue
+        for m in ms:
+            if m.name in found and found[m.name][0] is not m:
+                raise ValueError(f"two methods named {m.name!r}: from entry points {found[m.name][1]!r} and {ep.value!r}")
+            found[m.name] = (m, ep.value)
+            if m.name not in METHODS or reload: register_method(m)
     return METHODS
 
 def get_method(name:str)->Method:
@@ -227,4 +253,3 @@ def show_stage_graph(method:str|Method, # a method or its registered name
     ax.set_xlim(-0.05, 1.05); ax.set_ylim(y+0.3, 0.7); ax.axis('off')
     ax.set_title(f"{method if isinstance(method, str) else method.name}: stages (middle), files read (left), files written (right)", fontsize=fontsize+1)
     return ax
-

@@ -24,11 +24,16 @@ from .registry import Method, Stage, StageContext, get_method, get_recipe, run_n
 from .predictor import load_predictor, Predictor
 
 # %% auto #0
-__all__ = ['stage_status', 'resume_point', 'StageInterrupted', 'stage_fingerprint', 'find_shared', 'share_outputs', 'RunLock',
-           'run_method', 'train', 'stage_seconds']
+__all__ = ['file_fingerprint', 'stage_status', 'resume_point', 'StageInterrupted', 'stage_fingerprint', 'find_shared',
+           'share_outputs', 'RunLock', 'run_method', 'train', 'stage_seconds']
+
+# %% ../../nbs/engine/09d_runner.ipynb #lay0imp4
+from ..core import DataLayout
 
 # %% ../../nbs/engine/09d_runner.ipynb #8609e194
-def _fingerprint(paths):
+def file_fingerprint(paths:list # files (missing ones allowed)
+                    )->dict: # path -> [size, mtime in ns], or `None` for a missing file
+    "What tells the runner a file changed: its size and modification time"
     return {str(p): ([p.stat().st_size, p.stat().st_mtime_ns] if p.exists() else None) for p in map(Path, paths)}
 
 def _plain(x): return json.loads(json.dumps(x, default=str))
@@ -41,8 +46,8 @@ def stage_status(ctx:StageContext)->tuple[bool,str]:
     if old.get('settings')!=_plain(st.keys(ctx)): return False, 'settings changed'
     outs = st.outputs(ctx)
     if any(not Path(o).exists() for o in outs): return False, 'outputs missing'
-    if old.get('inputs')!=_fingerprint(st.inputs(ctx)): return False, 'inputs changed'
-    if old.get('outputs')!=_fingerprint(outs): return False, 'outputs changed'
+    if old.get('inputs')!=file_fingerprint(st.inputs(ctx)): return False, 'inputs changed'
+    if old.get('outputs')!=file_fingerprint(outs): return False, 'outputs changed'
     return True, 'current'
 
 def resume_point(ctx:StageContext)->tuple|None:
@@ -86,10 +91,10 @@ def stage_fingerprint(ctx:StageContext)->str|None:
         for i,o in enumerate(s.outputs(c)): made[str(Path(o))] = (c, i)
     ins = []
     for p in map(Path, st.inputs(ctx)):
-        if str(p) not in made: ins.append([_rel(p, ctx.data), _fingerprint([p])[str(p)]]); continue
+        if str(p) not in made: ins.append([_rel(p, ctx.data), file_fingerprint([p])[str(p)]]); continue
         c,i = made[str(p)]
         old = json.loads(c.stamp().read_text()) if c.stamp().exists() else {}
-        if not old.get('sig') or list(_fingerprint(c.method.stage(c.stage).outputs(c)).values())!=list(old.get('outputs', {}).values()): return None
+        if not old.get('sig') or list(file_fingerprint(c.method.stage(c.stage).outputs(c)).values())!=list(old.get('outputs', {}).values()): return None
         ins.append(['stage', old['sig'], i])
     keys = json.loads(json.dumps(_plain(st.keys(ctx))).replace(f'.{ctx.run_name}.', '.<method>.'))   # pseudo splits are named after the method
     fns = [_ident(f) for f in (st.run, st.outputs, st.inputs, st.keys, st.build, st.predict, st.dls, st.learner) if f is not None]
@@ -101,13 +106,13 @@ def find_shared(ctx:StageContext, # the stage about to run
     "A current stage of another run in the same dataset folder with fingerprint `sig`"
     if sig is None: return None
     n_out = len(ctx.method.stage(ctx.stage).outputs(ctx))
-    for sp in sorted((ctx.data/'models').glob('*/*.stamp.json')):
+    for sp in sorted(ctx.layout.models.glob('*/*.stamp.json')):
         if sp==ctx.stamp(): continue
         try: old = json.loads(sp.read_text())
         except ValueError: continue
         if old.get('sig')!=sig or len(old.get('rel_outputs', []))!=n_out: continue
         outs = [ctx.data/r for r in old['rel_outputs']]
-        if list(_fingerprint(outs).values())!=list(old['outputs'].values()): continue      # changed since it was stamped: not a current copy
+        if list(file_fingerprint(outs).values())!=list(old['outputs'].values()): continue      # changed since it was stamped: not a current copy
         return sp.parent.name, sp.name[:-len('.stamp.json')], outs
     return None
 
@@ -125,7 +130,7 @@ def share_outputs(ctx:StageContext, # the stage that reuses
     for src,dst in zip(map(Path, srcs), map(Path, st.outputs(ctx))):
         if src.resolve()==dst.resolve(): continue
         dst.parent.mkdir(parents=True, exist_ok=True)
-        if dst.parent==ctx.data/'models'/ctx.run_name:                              # a checkpoint and the files beside it (`<stage>.json`, ...)
+        if dst.parent==ctx.layout.run_dir(ctx.run_name):                              # a checkpoint and the files beside it (`<stage>.json`, ...)
             for f in sorted(src.parent.glob(src.stem+'.*')):
                 if f.name.endswith('.stamp.json'): continue
                 g = dst.parent/(dst.stem+f.name[len(src.stem):])
@@ -134,7 +139,7 @@ def share_outputs(ctx:StageContext, # the stage that reuses
                     buf = io.BytesIO(); torch.save(sd, buf); atomic_write(g, buf.getvalue())
                 elif f.name==src.stem+'.json': atomic_write(g, json.dumps(_shared_meta(ctx, json.loads(f.read_text()), src)))
                 else: _link_or_copy(f, g)
-        elif (ctx.data/'cache') in src.parents and src.parent!=dst.parent:          # a cache folder: its index and every file it lists
+        elif ctx.layout.caches in src.parents and src.parent!=dst.parent:          # a cache folder: its index and every file it lists
             shutil.copytree(src.parent, dst.parent, copy_function=_link_or_copy, dirs_exist_ok=True)
         else: _link_or_copy(src, dst)
 
@@ -203,7 +208,7 @@ def run_method(method:str|Method, # a method or its registered name
     init_distributed()                                  # joins the process group when started by torchrun; nothing in a single process
     if not is_main(): log = lambda *a, **k: None        # one report, from the main process
     rn = run_name(m.name, tag)
-    lock = RunLock(data/'models'/rn/'.lock', f'{rn} on {data}')
+    lock = RunLock(DataLayout(data).lock(rn), f'{rn} on {data}')
     if is_main(): lock.acquire()
     try:
         for st in todo:
@@ -224,7 +229,7 @@ def run_method(method:str|Method, # a method or its registered name
                     raise StageInterrupted(f"{rn}/{st.name}: interrupted at epoch {rp[0] if rp else 0}/{ctx.view.get('epochs')}; run the same command to resume"
                                            if st.learner is not None else f"{rn}/{st.name}: interrupted; run the same command to run it again") from None
             sec = time.time()-t
-            if is_main(): save_json(dict(settings=_plain(st.keys(ctx)), inputs=_fingerprint(st.inputs(ctx)), outputs=_fingerprint(st.outputs(ctx)),
+            if is_main(): save_json(dict(settings=_plain(st.keys(ctx)), inputs=file_fingerprint(st.inputs(ctx)), outputs=file_fingerprint(st.outputs(ctx)),
                                          rel_outputs=[_rel(o, data) for o in st.outputs(ctx)], sig=stage_fingerprint(ctx),
                                          seconds=0. if shared else sec, version=wsis_nb.__version__, recipe=recipe,
                                          **({'shared_from':f'{shared[0]}/{shared[1]}'} if shared else {})), ctx.stamp())
@@ -244,6 +249,6 @@ def stage_seconds(method:str|Method, data:str|Path, tag:str='')->float:
     m = method if isinstance(method, Method) else get_method(method)
     tot = 0.
     for st in m.stages:
-        p = Path(data)/'models'/run_name(m.name, tag)/f'{st.name}.stamp.json'
+        p = DataLayout(data).stamp(run_name(m.name, tag), st.name)
         if p.exists(): tot += json.loads(p.read_text()).get('seconds', 0.)
     return tot

@@ -25,7 +25,12 @@ from .predictor import load_predictor, Predictor
 
 # %% auto #0
 __all__ = ['train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items', 'holdout_by_image',
-           'derive_stage', 'derive_labels_stage', 'refine_method', 'proposals_stage', 'proposal_items_stage']
+           'derive_stage', 'derive_labels_stage', 'refine_method', 'proposal_index', 'proposal_indexes',
+           'proposals_stage', 'proposal_items_stage']
+
+# %% ../../nbs/engine/09c_stages.ipynb #lay0imp3
+from ..core import DataLayout
+from .registry import StageContext
 
 # %% ../../nbs/engine/09c_stages.ipynb #bf29521c
 def _meta(ctx, learn, keys):
@@ -39,7 +44,8 @@ def train_stage(name:str, # stage name
                 predict:Callable, # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
                 train_split:Callable|None=None, # train_split(ctx) -> split to train on; `settings['train']` if `None`
                 doc:str='', # one line for `--list`
-                init:Callable|None=None # init(learn, ctx) before training, e.g. to load an earlier stage's weights
+                init:Callable|None=None, # init(learn, ctx) before training, e.g. to load an earlier stage's weights
+                extra_inputs:Callable|None=None # extra_inputs(ctx) -> files training reads besides the two splits' annotations (what `dls` and `init` open)
                )->Stage:
     "A stage that trains a `Learner` with `fit_resumable` into `models/<method>/<name>.pth`"
     def split(ctx): return train_split(ctx) if train_split is not None else ctx.view.get('train', 'train')
@@ -64,7 +70,7 @@ def train_stage(name:str, # stage name
         barrier()                                                        # the main process has written the last checkpoint
         info = read_checkpoint_info(ctx.ckpt()) or {}
         if not info.get('done'): raise RuntimeError(f"{ctx.method.name}/{ctx.stage}: training stopped after epoch {info.get('epoch', -1)+1} of {s['epochs']}; run again to resume from {ctx.ckpt()}")
-    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))],
+    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))] + list(extra_inputs(ctx) if extra_inputs else []),
                  keys=keys, doc=doc, build=build, predict=predict, dls=dls, learner=learner)
 
 def write_instances(preds:list[Instances], # one `Instances` per image of `images`
@@ -98,8 +104,8 @@ def pseudo_label_stage(name:str, # stage name
         for i,p in enumerate(preds):
             ok = torch.isin(p.labels, folder.labels(i)) & (p.scores>=thr)
             preds[i] = p[ok.nonzero()[:,0]]
-        write_instances(preds, folder.images, folder.classes, ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json', folder.cat_ids, scores=False)
-    return Stage(name, run, outputs=lambda ctx: [ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json'],
+        write_instances(preds, folder.images, folder.classes, ctx.ann(ctx.pseudo_split(split)), folder.cat_ids, scores=False)
+    return Stage(name, run, outputs=lambda ctx: [ctx.ann(ctx.pseudo_split(split))],
                  inputs=lambda ctx: [ctx.ckpt(source), ctx.ann(split)], keys=keys, doc=doc)
 
 # %% ../../nbs/engine/09c_stages.ipynb #reg0pit1
@@ -107,7 +113,7 @@ def pseudo_items_file(path:str|Path, # dataset folder
                       split:str # the pseudo split, e.g. 'train.iam.pseudo'
                      )->Path:
     "Where a pseudo stage keeps its items: `cache/pseudo/<split>/items.pt`"
-    return Path(path)/'cache'/'pseudo'/split/'items.pt'
+    return DataLayout(path).pseudo_items(split)
 
 def load_pseudo_items(path:str|Path, # dataset folder
                       split:str, # the pseudo split
@@ -158,7 +164,7 @@ def derive_labels_stage(name:str, # stage name
     "A `derive_stage` that also writes the derived predictor's instances on the training split as pseudo labels"
     d = derive_stage(name, source, build, predict)
     split = lambda ctx: ctx.view.get('train', 'train')
-    fn = lambda ctx: ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split(ctx))}.json'
+    fn = lambda ctx: ctx.ann(ctx.pseudo_split(split(ctx)))
     def run(ctx):
         d.run(ctx)
         labels(load_predictor(ctx.ckpt()), ctx.data, split(ctx), fn(ctx), **ctx.view)
@@ -191,6 +197,14 @@ from typing import Callable
 from ..blocks.proposals import segment_proposals, cache_proposals, ProposalCache
 
 # %% ../../nbs/engine/09c_stages.ipynb #00817df1
+def proposal_index(ctx:StageContext, split:str)->Path:
+    "The index file of `split`'s proposal cache (what `proposals_stage` writes)"
+    return ctx.cache('proposals', split)/'index.json'
+
+def proposal_indexes(ctx:StageContext)->list:
+    "The proposal caches a detector reads while it trains: the index files of the training and validation splits (a `train_stage`'s `extra_inputs`)"
+    return [proposal_index(ctx, ctx.view.get(k, k)) for k in ('train', 'valid')]
+
 def proposals_stage(split:str|tuple='train', # the split to cache, or several
                     name:str='proposals', # the stage's name
                     doc:str='' # one line for `--list`
@@ -201,7 +215,7 @@ def proposals_stage(split:str|tuple='train', # the split to cache, or several
     def keys(ctx): return used_keys(ctx.view, segment_proposals)
     def run(ctx):
         for s in splits: cache_proposals(ctx.data, s, progress=sys.stdout.isatty(), **keys(ctx))
-    return Stage(name, run, outputs=lambda ctx: [ctx.cache('proposals', s)/'index.json' for s in splits],
+    return Stage(name, run, outputs=lambda ctx: [proposal_index(ctx, s) for s in splits],
                  inputs=lambda ctx: [ctx.ann(s) for s in splits], keys=keys,
                  doc=doc or f"Selective Search proposal masks of {', '.join(splits)}, cached as RLE")
 

@@ -20,7 +20,7 @@ from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
 from functools import partial
-from ..core import Instances, masks_to_boxes, save_json, show_instances, palette
+from ..core import Instances, masks_to_boxes, save_json, show_instances, palette, DataLayout
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, get_image, n_images
 from ..data.salient import toy_salient, TOY_SALIENT
@@ -160,7 +160,7 @@ def salient_folder(path:str|Path, # the box-supervised dataset folder
     "The salient folder a recipe names; `toy-salient` is written when missing"
     p = Path(salient)
     if not p.is_absolute(): p = Path(path).parent/p
-    if (p/'annotations'/'instances_train.json').exists(): return p
+    if DataLayout(p).ann('train').exists(): return p
     if p.name==TOY_SALIENT['name']: return toy_salient(p)
     raise FileNotFoundError(f"salient folder {p} not found (expected images/ and annotations/instances_train.json); "
                             f"convert DUTS-TR with `wsis_nb.data.salient.convert_duts(SRC, {p}, single=True)`, or name 'toy-salient' to write the toy one")
@@ -461,7 +461,7 @@ def write_proxy(folder:CocoFolder, # the split whose boxes get proxy masks
             n_ign += int(ign.sum()); n += len(m)
             if all(anns[j].get('segmentation') for j in keep):
                 quality_m.append(m); quality_g.append(Instances.from_coco([anns[j] for j in keep], *folder.size(i), folder.cat_ids))
-    d = json.loads((folder.path/'annotations'/f'instances_{folder.split}.json').read_text())
+    d = json.loads(folder.ann_file.read_text())
     save_json(dict(images=d['images'], categories=d['categories'], annotations=anns_out), fname)
     q = proxy_quality(quality_m, quality_g) if len(quality_g)==len(folder) else {}
     return {**q, 'drop_rate':n_ign/max(n,1), 'n_masks':n}
@@ -474,7 +474,7 @@ def load_joint(fname:str|Path, device=None)->tuple:
 
 def proxy_stage(name:str='proxy', source:str='joint', split:str='train', doc:str='')->Stage:
     "A stage writing the proxy masks of `split`'s boxes from `source`'s model: `instances_<split>.<method>.<name>.json`"
-    def out(ctx): return ctx.data/'annotations'/f'instances_{ctx.pseudo_split(split)}.json'
+    def out(ctx): return ctx.ann(ctx.pseudo_split(split))
     def keys(ctx): return used_keys(ctx.view, write_proxy)
     def run(ctx):
         model,spec = load_joint(ctx.ckpt(source))

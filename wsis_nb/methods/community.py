@@ -20,7 +20,7 @@ from torchvision.ops import roi_align
 from ..core import Instances
 from ..data.images import InputSpec, input_spec, image_batches
 from ..blocks.proposals import batch_proposals
-from ..engine.stages import proposals_stage
+from ..engine.stages import proposals_stage, proposal_indexes
 from ..engine.registry import Method
 from ..engine.stages import train_stage
 from ..train import LossPart
@@ -273,7 +273,7 @@ def cl_method_for(name:str='cl', # the method's name
     "CL's stages (proposals, joint, prediction) with `changes` to its recipes"
     return Method(name, 'image labels',
                   [proposals_stage(('train', 'valid'), doc='segment proposals of the training and validation images, cached'),
-                   train_stage('joint', oicr_dls, cl_learner, cl_model, cl_predict, doc='detector + IMG + IS trained together (L_det + L_img + L_seg)'),
+                   train_stage('joint', oicr_dls, cl_learner, cl_model, cl_predict, doc='detector + IMG + IS trained together (L_det + L_img + L_seg)', extra_inputs=proposal_indexes),
                    prediction_stage(cl_model, cl_predict, doc="the predictor (eq. 10 in the regressed boxes); the training images' instances as pseudo labels")],
                   {r:{**v, **(changes or {})} for r,v in CL_RECIPES.items()}, doc=doc or 'Community Learning: OICR + box regression, IMG and IS trained as one network')
 

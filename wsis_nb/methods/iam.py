@@ -370,7 +370,8 @@ def iam_method_for(name:str='iam', # the method's name
                    proposals_stage('train', doc='segment proposals of the training images, cached'),
                    iam_pseudo_stage(),
                    train_stage('filling', iam_dls, iam_learner, IAMNet, iam_predict, train_split=lambda ctx: ctx.pseudo_split('train', 'pseudo'),
-                               doc='the extent filling module on the pseudo masks (classifier frozen)', init=_load_classifier)],
+                               doc='the extent filling module on the pseudo masks (classifier frozen)', init=_load_classifier,
+                               extra_inputs=lambda ctx: [pseudo_items_file(ctx.data, ctx.pseudo_split('train', 'pseudo')), ctx.ckpt('classifier')])],
                   {r:{**v, 'top_k':top_k} for r,v in IAM_RECIPES.items()}, doc=doc or f'IAM-S{top_k}: PRM → instance extent filling → dense CRF')
 
 iam_method = iam_method_for('iam', 5)

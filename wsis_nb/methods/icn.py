@@ -472,7 +472,8 @@ def icn_method_for(name:str='icn', # the method's name
                    proposals_stage('train', doc='segment proposals of the training images, cached'),
                    icn_pseudo_stage(),
                    train_stage('icn', icn_dls, icn_learner, ICNNet, icn_predict, train_split=lambda ctx: ctx.pseudo_split('train', 'pseudo'),
-                               doc='the ICN on the pseudo targets (classifier frozen)', init=_load_classifier),
+                               doc='the ICN on the pseudo targets (classifier frozen)', init=_load_classifier,
+                               extra_inputs=lambda ctx: [pseudo_items_file(ctx.data, ctx.pseudo_split('train', 'pseudo')), ctx.ckpt('classifier')]),
                    derive_stage('prediction', 'icn', ICNNet, icn_predict, doc='T ICN iterations and eq. (5) matching (test-time settings)')],
                   {r:{**v, **settings} for r,v in ICN_RECIPES.items()}, doc=doc or 'ICN: eq. (1) peaks → naive PRM → ICN (T passes) → rebalanced proposal matching')
 

@@ -23,7 +23,7 @@ from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, densify
 from ..blocks.proposals import ProposalCache, batch_proposals
-from ..engine.stages import proposals_stage
+from ..engine.stages import proposals_stage, proposal_indexes
 from ..engine.registry import Method, Stage, call_with
 from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, derive_stage, derive_labels_stage, write_instances
@@ -488,6 +488,7 @@ OICR_RECIPES = {
 
 oicr_method = Method('oicr', 'image labels',
                      [proposals_stage(('train', 'valid'), doc='segment proposals of the training and validation images, cached (their boxes are the detector\'s proposals)'),
-                      train_stage('joint', oicr_dls, oicr_learner, oicr_model, oicr_predict, doc='WSDDN + 3 OICR refinement branches + class-agnostic box regression'),
+                      train_stage('joint', oicr_dls, oicr_learner, oicr_model, oicr_predict, doc='WSDDN + 3 OICR refinement branches + class-agnostic box regression',
+                                  extra_inputs=proposal_indexes),
                       prediction_stage(oicr_model, oicr_predict)],
                      OICR_RECIPES, doc='OICR detector with box regression (CL\'s detector alone); masks are the filled boxes')

@@ -17,7 +17,7 @@ from PIL import Image
 from fastai.losses import BCEWithLogitsLossFlat
 from fastai.metrics import accuracy_multi
 from fastai.torch_core import params
-from ..core import atomic_write, save_json
+from ..core import atomic_write, save_json, DataLayout
 from .cam import CamNet, CamLearner, cam_dls, cam_predict, multiscale_cam, cam, CAM_RECIPES
 from ..blocks.crf import dense_crf
 from ..blocks.metrics import miou
@@ -237,7 +237,7 @@ class WsssLabels:
     "The WSSS pseudo labels of a split written by `wsss_stage`: `(H, W)` uint8 maps in `CocoFolder` order"
     def __init__(self, data:str|Path, # the dataset folder
                  pseudo_split:str): # e.g. 'train.pam.wsss' (`<split>.<method>.<stage>`)
-        self.path = Path(data)/'cache'/'wsss'/pseudo_split
+        self.path = DataLayout(data).cache('wsss', pseudo_split)
         fn = self.path/'index.json'
         if not fn.exists(): raise FileNotFoundError(f"WsssLabels: {fn} not found; run the WSSS stage first (`run_method(<method>, data, stage='wsss')`; {pseudo_split!r} is <split>.<method>.<stage>)")
         import json
