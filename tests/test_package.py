@@ -63,14 +63,15 @@ def test_cli_holds_no_method_list():
     src = (PKG/'apps'/'cli.py').read_text()
     for m in ('wsis_nb.methods.cam', 'wsis_nb.methods.prm', 'wsis_nb.blocks.maskrcnn'): assert m not in src
 
-NOT_SETTINGS = {'learn', 'imgs', 'timing', 'proposals', 'progress', 'path', 'dls', 'n_cls', 'model', 'folder', 'cache', 'spec', 'num_workers'}
+NOT_SETTINGS = {'learn', 'imgs', 'timing', 'proposals', 'progress', 'path', 'dls', 'n_cls', 'model', 'folder', 'cache', 'spec', 'num_workers',
+                'cbs', 'learner_cls', 'loss_func', 'metrics', 'model_cls'}   # what a stage passes or a caller plugs in: objects, not settings
 
 def test_recipes_hold_every_setting():
-    "Every setting a stage's functions read has its one source in each recipe of the method"
+    "Every setting a stage's functions read (`learner`, `build`, `predict`, `dls`) has its one source in each recipe of the method"
     from wsis_nb.engine.registry import load_methods, accepted
     for m in load_methods().values():
         for st in m.stages:
-            for f in (st.predict, st.dls):
+            for f in (st.learner, st.build, st.predict, st.dls):
                 if f is None: continue
                 for r,rc in m.recipes.items():
                     keys = {k.split('.', 1)[-1] for k in rc}

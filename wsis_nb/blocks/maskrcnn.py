@@ -328,7 +328,7 @@ def maskrcnn_learner(dls:DataLoaders, # from `maskrcnn_dls`
 # %% ../../nbs/blocks/42_maskrcnn.ipynb #0d58fc24
 def maskrcnn_predict(learn, # a `maskrcnn_learner`, or any object with `.model` and an `InputSpec`
                      imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                     bs:int=8, # batch size
+                     pred_bs:int=8, # images per batch when predicting (`bs` is the training batch)
                      score_thr:float=0.05, # drop detections scored below this (low for mAP, ~0.5 for pictures)
                      mask_thr:float=0.5, # mask probability threshold
                      nms_thr:float=0.5, # per-class box NMS IoU
@@ -342,7 +342,7 @@ def maskrcnn_predict(learn, # a `maskrcnn_learner`, or any object with `.model` 
     h.score_thresh,h.nms_thresh,h.detections_per_img = score_thr,nms_thr,max_det
     model.eval(); res = []
     try:
-        for ims in image_batches(imgs, bs):
+        for ims in image_batches(imgs, pred_bs):
             with torch.no_grad(): outs = model([(im.to(dev).float()/255.-mean)/std for im in ims])
             for im,o in zip(ims, outs):
                 masks = o['masks'][:,0]>=mask_thr                                     # (N, H, W)
@@ -354,9 +354,9 @@ def maskrcnn_predict(learn, # a `maskrcnn_learner`, or any object with `.model` 
 # %% ../../nbs/blocks/42_maskrcnn.ipynb #95b91e07
 MASKRCNN_RECIPES = {
     'quick': dict(arch='tiny', pretrained=False, sz=128, max_size=None, nf=32, fpn_ch=64, anchor=16, rep=256, mask_convs=4,
-                  rois=64, mask_rois=16, proposals=500, train='train', valid='valid', bs=8, flip=True, min_score=0.,
-                  epochs=20, lr=3e-3, opt='adam', wd=1e-4, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
+                  rois=64, mask_rois=16, proposals=500, train='train', valid='valid', bs=8, pred_bs=8, flip=True, min_score=0.,
+                  epochs=20, lr=3e-3, opt='adam', wd=1e-4, loss_weights=None, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
     'paper': dict(arch='resnet50', pretrained=True, sz=800, max_size=1333, nf=32, fpn_ch=256, anchor=32, rep=1024, mask_convs=4,
-                  rois=512, mask_rois=None, proposals=2000, train='train', valid='valid', bs=16, flip=True, min_score=0.,
-                  epochs=12, lr=0.02, opt='sgd', wd=1e-4, num_workers=8, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
+                  rois=512, mask_rois=None, proposals=2000, train='train', valid='valid', bs=16, pred_bs=16, flip=True, min_score=0.,
+                  epochs=12, lr=0.02, opt='sgd', wd=1e-4, num_workers=8, loss_weights=None, score_thr=0.05, mask_thr=0.5, nms_thr=0.5, max_det=100),
 }

@@ -100,7 +100,7 @@ def bestie_items(folder:CocoFolder, # the training split
                  spec:InputSpec|None=None, # its input spec ('pam')
                  cue_kernel:int=7, cue_thr:float=0.1, smooth:int=3, flip:bool=True, # cue extraction (see `instance_cues`)
                  min_comp:int=10, # smallest component (pixels at `sz`) that can become a pseudo instance
-                 bs:int=16 # images per batch
+                 pred_bs:int=16 # images per batch
                 )->dict:
     "WSSS maps, pseudo instance ids and centers, points and ground truth of every image of `folder`, at `sz`"
     if cues not in ('pam','points','gt'): raise ValueError(f"bestie_items: cues must be 'pam', 'points' or 'gt', got {cues!r}")
@@ -108,8 +108,8 @@ def bestie_items(folder:CocoFolder, # the training split
     if cues=='pam' and (model is None or spec is None): raise ValueError("bestie_items: cues 'pam' needs the classifier `model` and its `spec`")
     sz = tuple(sz); n_cls = len(folder.classes)
     out = dict(sem=[], ids=[], cen=[], pts=[], gt=[], gt_cls=[], labels=[])
-    for a in range(0, len(folder), bs):
-        ii = list(range(a, min(a+bs, len(folder))))
+    for a in range(0, len(folder), pred_bs):
+        ii = list(range(a, min(a+pred_bs, len(folder))))
         gts = [_gt_ids(folder, i, sz) for i in ii]
         pcs = [_point_cues(folder, i, b, sz) for b,i in enumerate(ii)]                 # annotated points (b, c, y, x)
         if cues=='gt':
@@ -475,7 +475,7 @@ def bestie_outputs(model:nn.Module, # a `BestieNet`
 
 def bestie_predict(learn, # a trained `bestie_learner`, or a `Predictor`
                    imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                   bs:int=8, # images per batch
+                   pred_bs:int=8, # images per batch
                    sz:tuple|int|None=None, # model input size; the training size if `None`
                    tta_flip:bool=False, # average with the flipped pass
                    center_thr:float=0.1, nms_kernel:int=7, top_k:int=100, mag_thr:float=2.5, merge_dist:float=8., orphans:bool=True, # see `bestie_decode`
@@ -490,7 +490,7 @@ def bestie_predict(learn, # a trained `bestie_learner`, or a `Predictor`
     model = learn.model; dev = next(model.parameters()).device; res = []
     tm = timing if timing is not None else {}
     for k in ('network','decode'): tm.setdefault(k, 0.)
-    for ims in image_batches(imgs, bs):
+    for ims in image_batches(imgs, pred_bs):
         t0 = time.time(); x = prep_images(ims, spec, dev)
         s,c,o = bestie_outputs(model, x, tta_flip); t1 = time.time(); tm['network'] += t1-t0
         d = bestie_decode(s, c, o, center_thr, nms_kernel, top_k, cluster_infer, mag_thr, merge_dist, orphans)
@@ -569,10 +569,10 @@ BESTIE_SETTINGS = dict(cue_kernel=7, cue_thr=0.1, smooth=3, min_comp=10, valid_p
 BESTIE_RECIPES = {
     'quick': {**PAM_RECIPES['quick'], **BESTIE_SETTINGS, 'sigma':4., 'min_comp':10, 'lambda_offset':1., 'nms_kernel':11, 'cluster_infer':False,
               'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64, 'bestie.head_ch':32,
-              'bestie.epochs':30, 'bestie.lr':1e-2, 'bestie.bs':16, 'bestie.refine_start':5},
+              'bestie.epochs':30, 'bestie.lr':1e-2, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5},
     'paper': {**PAM_RECIPES['paper'], **BESTIE_SETTINGS, 'cue_kernel':15, 'min_comp':50,
               'bestie.arch':'resnet50', 'bestie.pretrained':True, 'bestie.stride':8, 'bestie.sz':416, 'bestie.dec_ch':256, 'bestie.head_ch':128,
-              'bestie.epochs':70, 'bestie.lr':5e-5, 'bestie.bs':32},
+              'bestie.epochs':70, 'bestie.lr':5e-5, 'bestie.bs':32, 'bestie.pred_bs':32},
 }
 
 def _tp_file(learn, ctx):

@@ -351,7 +351,7 @@ def box_masks(model:BoxCasegNet, # a trained model
               spec:InputSpec, # the crops' size and normalisation
               alpha:float=0.7, # see `combine_heads`
               context:float=0., # enlarge each crop by this fraction of the box size on every side
-              bs:int=64 # crops per forward pass
+              pred_bs:int=64 # crops per forward pass
              )->list: # per image (n_i, H, W) probabilities, zero outside each box
     "The model's mask probability inside every box of every image"
     dev = next(model.parameters()).device; sz = spec.sz[0]
@@ -364,7 +364,7 @@ def box_masks(model:BoxCasegNet, # a trained model
     allc = torch.cat(crops) if crops else torch.zeros(0,3,sz,sz, device=dev)
     model.eval(); probs = []
     with torch.no_grad():
-        for i in range(0, len(allc), bs): probs.append(combine_heads(model(allc[i:i+bs]), model.heads, alpha))
+        for i in range(0, len(allc), pred_bs): probs.append(combine_heads(model(allc[i:i+pred_bs]), model.heads, alpha))
     probs = torch.cat(probs) if probs else allc.new_zeros((0,sz,sz))
     res,k = [],0
     for im,b,w in zip(imgs, boxes, wins):
@@ -423,7 +423,7 @@ def boxcaseg_predict(learn, # a `boxcaseg_learner` or a `Predictor`
                      mask_thr:float=0.5, # probability threshold
                      context:float=0., # see `box_masks`
                      merge:bool=True, drop_thr:float=0., # see `merge_drop` (no drop for prediction)
-                     bs:int=64 # crops per forward pass
+                     pred_bs:int=64 # crops per forward pass
                     )->list[Instances]:
     "Masks inside the ground-truth boxes of a split, merged, with the boxes' classes (score 1)"
     if not isinstance(imgs, CocoFolder): raise ValueError("boxcaseg_predict: the joint stage predicts inside given boxes; pass a `CocoFolder` split (its boxes are read), not bare images")
@@ -431,7 +431,7 @@ def boxcaseg_predict(learn, # a `boxcaseg_learner` or a `Predictor`
     for s in range(0, len(imgs), 64):
         idx = range(s, min(s+64, len(imgs)))
         ims = [get_image(imgs, i) for i in idx]; bxs = [_ann_boxes(imgs, i) for i in idx]
-        probs = box_masks(learn.model, ims, [b for b,_ in bxs], spec, alpha, context, bs)
+        probs = box_masks(learn.model, ims, [b for b,_ in bxs], spec, alpha, context, pred_bs)
         for i,im,(b,keep),p in zip(idx, ims, bxs, probs):
             m,ign,agr = merge_drop(p>=mask_thr, b, merge, drop_thr)
             lbl = torch.tensor([imgs.cat_ids.index(imgs.anns(i)[j]['category_id']) for j in keep], dtype=torch.long)
@@ -441,14 +441,14 @@ def boxcaseg_predict(learn, # a `boxcaseg_learner` or a `Predictor`
 def write_proxy(folder:CocoFolder, # the split whose boxes get proxy masks
                 model:BoxCasegNet, spec:InputSpec, # the trained joint model
                 fname:str|Path, # destination json
-                alpha:float=0.7, mask_thr:float=0.5, context:float=0., merge:bool=True, drop_thr:float=0.95, bs:int=64
+                alpha:float=0.7, mask_thr:float=0.5, context:float=0., merge:bool=True, drop_thr:float=0.95, pred_bs:int=64
                )->dict: # quality of the proxy masks (if the split has masks) and the drop rate
     "Proxy masks for every ground-truth box of `folder`, merged and dropped, written as a COCO json with `ignore` flags"
     anns_out,quality_m,quality_g,n_ign,n = [],[],[],0,0
     for s in range(0, len(folder), 64):
         idx = list(range(s, min(s+64, len(folder))))
         ims = [folder.load_img(i) for i in idx]; bxs = [_ann_boxes(folder, i) for i in idx]
-        probs = box_masks(model, ims, [b for b,_ in bxs], spec, alpha, context, bs)
+        probs = box_masks(model, ims, [b for b,_ in bxs], spec, alpha, context, pred_bs)
         for i,(b,keep),p in zip(idx, bxs, probs):
             m,ign,agr = merge_drop(p>=mask_thr, b, merge, drop_thr)
             anns = folder.anns(i)
@@ -488,13 +488,13 @@ BOXCASEG_RECIPES = {
               'joint.salient':'toy-salient', 'joint.sz':64, 'joint.ratio':(9,7), 'joint.shift':0.25, 'joint.scale':(0.5,1.5), 'joint.sal_resize':None,
               'joint.alpha':0.7, 'joint.pairwise':MIL_PAIRWISE, 'joint.pix_weight':1., 'joint.opt':'adam', 'joint.wd':1e-4,
               'joint.epochs':30, 'joint.lr':3e-3, 'joint.num_workers':0,
-              'proxy.alpha':0., 'proxy.mask_thr':0.5, 'proxy.context':0., 'proxy.merge':True, 'proxy.drop_thr':0.9, 'proxy.bs':64,
+              'proxy.alpha':0., 'proxy.mask_thr':0.5, 'proxy.context':0., 'proxy.merge':True, 'proxy.drop_thr':0.9, 'proxy.pred_bs':64, 'joint.pred_bs':64,
               **{f'mrcnn.{k}':v for k,v in MASKRCNN_RECIPES['quick'].items()}},
     'paper': {'joint.arch':'resnet101', 'joint.pretrained':True, 'joint.nf':32, 'joint.hidden':256, 'joint.n_convs':2, 'joint.heads':HEADS,
               'joint.salient':'DUTS-Single', 'joint.sz':288, 'joint.ratio':(9,7), 'joint.shift':0.25, 'joint.scale':(0.5,1.5), 'joint.sal_resize':320,
               'joint.alpha':0.7, 'joint.pairwise':MIL_PAIRWISE, 'joint.pix_weight':1., 'joint.opt':'sgd', 'joint.wd':1e-4,
               'joint.epochs':40, 'joint.lr':4e-3, 'joint.num_workers':8,
-              'proxy.alpha':0.7, 'proxy.mask_thr':0.5, 'proxy.context':0., 'proxy.merge':True, 'proxy.drop_thr':0.95, 'proxy.bs':64,
+              'proxy.alpha':0.7, 'proxy.mask_thr':0.5, 'proxy.context':0., 'proxy.merge':True, 'proxy.drop_thr':0.95, 'proxy.pred_bs':64, 'joint.pred_bs':64,
               **{f'mrcnn.{k}':v for k,v in MASKRCNN_RECIPES['paper'].items()}},
 }
 

@@ -179,7 +179,7 @@ def cam_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `cam_
 # %% ../../nbs/methods/20_cam.ipynb #4b1de623
 def cam_predict(learn, # a trained `cam_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                bs:int=16, # batch size
+                pred_bs:int=16, # images per batch when predicting (`bs` is the training batch)
                 sz:tuple|int|None=None, # model input size; the training size (`input_spec`) if `None`
                 scales:tuple=(1.0,), # scales for `multiscale_cam`
                 flip:bool=False, # flip augmentation
@@ -192,7 +192,7 @@ def cam_predict(learn, # a trained `cam_learner`, or a `Predictor`
     spec = input_spec(learn)
     if sz is not None: spec = InputSpec(sz, spec.mean, spec.std)
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []
-    for ims in image_batches(imgs, bs):
+    for ims in image_batches(imgs, pred_bs):
         x = prep_images(ims, spec, dev)
         with torch.no_grad():
             probs = torch.sigmoid(model(x)).cpu()
@@ -214,15 +214,15 @@ def cam_seeds(maps:torch.Tensor, # (B, C, H, W) CAMs, each max-normalised
 def cam_seed_confusion(learn, # a trained `cam_learner`, or a `Predictor`
                        folder:CocoFolder, # the split to score (its image labels and masks)
                        thrs, # (T,) background scores to try
-                       bs:int=16, # batch size
+                       pred_bs:int=16, # images per batch when predicting (`bs` is the training batch)
                        scales:tuple=(1.0,), # scales for `multiscale_cam`
                        flip:bool=False # flip augmentation
                       )->dict: # {'confusion': (T, C+1, C+1) counts, 'accuracy': multi-label accuracy of the classifier at 0.5}
     "Confusion matrices of the CAM seeds of every image of `folder` for every background score in `thrs`, and the classifier's accuracy"
     spec,model = input_spec(learn),learn.model.eval(); dev = next(model.parameters()).device
     C = len(folder.classes); cm = 0; right = 0
-    for i0 in range(0, len(folder), bs):
-        js = range(i0, min(i0+bs, len(folder)))
+    for i0 in range(0, len(folder), pred_bs):
+        js = range(i0, min(i0+pred_bs, len(folder)))
         ims = [folder.load_img(j) for j in js]; lab = torch.stack([folder.multi_hot(j) for j in js]).bool()
         x = prep_images(ims, spec, dev)
         with torch.no_grad(): probs,maps = torch.sigmoid(model(x)).cpu(),multiscale_cam(model, x, scales, flip).cpu()
@@ -238,12 +238,12 @@ def seed_miou(learn, # a trained `cam_learner`, or a `Predictor`
               split:str='train', # split to score
               tune:str='valid', # split on which the background score is chosen
               thrs=tuple(round(.05*i, 2) for i in range(1, 20)), # background scores to try
-              bs:int=16, # batch size
+              pred_bs:int=16, # images per batch when predicting (`bs` is the training batch)
               scales:tuple=(1.0,), # scales for `multiscale_cam`
               flip:bool=False # flip augmentation
              )->dict: # {'mIoU', 'IoU' (C+1,), 'thr', 'accuracy' on `split`, 'tune_mIoU', 'tune_accuracy' on `tune`}
     "The CAM seed protocol: true-class CAMs, background score chosen on `tune` by grid search, mIoU over background + classes on `split`"
-    kw = dict(bs=bs, scales=scales, flip=flip)
+    kw = dict(pred_bs=pred_bs, scales=scales, flip=flip)
     t = cam_seed_confusion(learn, CocoFolder(data, tune), thrs, **kw)
     tm = iou_from_confusion(t['confusion']).nanmean(-1)                               # (T,) mIoU of each threshold
     k = int(tm.argmax()); thr = float(thrs[k])
@@ -253,9 +253,9 @@ def seed_miou(learn, # a trained `cam_learner`, or a `Predictor`
 
 # %% ../../nbs/methods/20_cam.ipynb #3120e524
 CAM_RECIPES = {
-    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2,
+    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, pred_bs=16, epochs=40, lr=1e-2,
                   scales=(1.0,), flip=False, thr=0.5, cam_thr=0.5, min_frac=0.001, nms_iou=0.5),
-    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=16, sz=448, bs=16, epochs=20, lr=1e-2, num_workers=8,
+    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=16, sz=448, bs=16, pred_bs=16, epochs=20, lr=1e-2, num_workers=8,
                   scales=(1.0,0.5,1.5), flip=True, thr=0.5, cam_thr=0.3, min_frac=0.001, nms_iou=0.5),
 }
 

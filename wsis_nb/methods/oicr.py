@@ -480,7 +480,7 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
 OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, n_workers=None, gn=True, n_refine=3, fg_iou=0.5, reg=True,
                      score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)
 OICR_RECIPES = {
-    'quick': {**OICR_SETTINGS, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'max_boxes':500, 'opt':'adam', 'wd':5e-4, 'gn':False,
+    'quick': {**OICR_SETTINGS, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'max_boxes':500, 'opt':'adam', 'wd':5e-4, 'gn':False,
               'joint.bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
     'paper': {**OICR_SETTINGS, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4,
               'joint.bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},

@@ -202,7 +202,7 @@ def wsss_split(model:nn.Module, # the trained classifier
                folder:CocoFolder, # the split to label
                spec:InputSpec, # the classifier's normalisation (images stay at their size)
                dest:str|Path, # folder of the PNGs
-               bs:int=8, # images per batch
+               pred_bs:int=8, # images per batch
                **kwargs # `wsss_labels` settings
               )->list: # PNG file names, in `folder` order
     "Write the WSSS label map of every image of `folder` as `dest/<stem>.png` (atomic), by batches of one size"
@@ -210,7 +210,7 @@ def wsss_split(model:nn.Module, # the trained classifier
     names = [Path(im['file_name']).stem+'.png' for im in folder.images]
     if len(set(names))!=len(names): raise ValueError(f"wsss_split: image file stems of {folder} are not unique")
     mean,std = torch.tensor(spec.mean).view(1,3,1,1),torch.tensor(spec.std).view(1,3,1,1)
-    for ii in size_batches([folder.size(i) for i in range(len(folder))], bs):
+    for ii in size_batches([folder.size(i) for i in range(len(folder))], pred_bs):
         imgs = torch.stack([folder.load_img(i) for i in ii])              # (b, 3, H, W) uint8
         x = ((imgs.float()/255-mean)/std).to(dev)
         lab = torch.stack([folder.multi_hot(i) for i in ii])
@@ -264,8 +264,8 @@ def wsss_miou(data:str|Path, # the dataset folder
 PAM_SETTINGS = dict(n_extra=3, alpha=0.7, pam=True, cue_kernel=7, cue_thr=0.1, smooth=3,
                     fg_thr=0.3, bg_thr=0.05, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10., gt_prob=0.7)
 PAM_RECIPES = {
-    'quick': {**CAM_RECIPES['quick'], **PAM_SETTINGS, 'extra_ch':128, 'wd':None, 'bi_xy_std':20., 'bi_w':20., 'wsss.scales':(1.,.5,1.5), 'wsss.bs':16},
-    'paper': {**CAM_RECIPES['paper'], **PAM_SETTINGS, 'extra_ch':512, 'stride':8, 'epochs':15, 'lr':1e-3, 'wd':5e-4, 'cue_kernel':15, 'wsss.scales':(1.,.5,1.5,2.), 'wsss.bs':1},
+    'quick': {**CAM_RECIPES['quick'], **PAM_SETTINGS, 'extra_ch':128, 'wd':None, 'bi_xy_std':20., 'bi_w':20., 'wsss.scales':(1.,.5,1.5), 'wsss.pred_bs':16},
+    'paper': {**CAM_RECIPES['paper'], **PAM_SETTINGS, 'extra_ch':512, 'stride':8, 'epochs':15, 'lr':1e-3, 'wd':5e-4, 'cue_kernel':15, 'wsss.scales':(1.,.5,1.5,2.), 'wsss.pred_bs':1},
 }
 
 pam_method = Method('pam', 'image labels',

@@ -326,7 +326,7 @@ def prm_batch(model:nn.Module, # a trained `PRMNet`/`CamNet` in eval mode
 # %% ../../nbs/methods/21_prm.ipynb #prm0prd0
 def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                bs:int=8, # images per batch
+                pred_bs:int=8, # images per batch
                 sz:tuple|int|None=None, # model input size; the training size (`input_spec`) if `None`
                 thr:float=0.5, # class probability threshold
                 peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
@@ -342,7 +342,7 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
     spec = input_spec(learn)
     if sz is not None: spec = InputSpec(sz, spec.mean, spec.std)
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []
-    for ims in image_batches(imgs, bs):
+    for ims in image_batches(imgs, pred_bs):
         x = prep_images(ims, spec, dev)
         o = prm_batch(model, x, thr, peak_thr, min_prom, sigma, rule, chunk)
         peaks = o['peaks']
@@ -356,9 +356,9 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
 
 # %% ../../nbs/methods/21_prm.ipynb #00da83c3
 PRM_RECIPES = {
-    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, epochs=40, lr=1e-2, thr=0.5, peak_thr=0.5, min_prom=0.05,
+    'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, pred_bs=16, epochs=40, lr=1e-2, thr=0.5, win=3, peak_thr=0.5, min_prom=0.05,
                   prm_thr=0.1, sigma=6., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
-    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=8, sz=448, bs=16, epochs=20, lr=1e-2, num_workers=8, thr=0.5, peak_thr=0.5, min_prom=0.05,
+    'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=8, sz=448, bs=16, pred_bs=16, epochs=20, lr=1e-2, num_workers=8, thr=0.5, win=3, peak_thr=0.5, min_prom=0.05,
                   prm_thr=0.3, sigma=4., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
 }
 
