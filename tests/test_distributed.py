@@ -48,7 +48,7 @@ def records(rec):
 
 def test_two_processes_train_resume_and_skip(tmp_path):
     from wsis_nb.data.toy import make_toy
-    from wsis_nb.train import load_checkpoint, read_checkpoint_info
+    from wsis_nb.checkpoints import load_checkpoint, read_checkpoint_info
     data = make_toy(tmp_path/'toy', n_train=8, n_valid=4, n_test=4, sz=64, n_cls=3)
     (tmp_path/'launch.py').write_text(LAUNCH)
     rec = tmp_path/'rec'; rec.mkdir()

@@ -1,4 +1,4 @@
-"""Self-contained checkpoints (weights, optimiser, and what prediction needs), written atomically after every epoch and loaded weights-only; `fit_resumable`, which picks a run up where it stopped.
+"""`fit_resumable`, which checkpoints every epoch and picks a run up where it stopped; `ToDevice` for plain PyTorch loaders; loss parts and one line per epoch.
 
 Docs: https://wsis-nb.github.io/wsis_nb/train.html.md"""
 
@@ -6,201 +6,15 @@ Docs: https://wsis-nb.github.io/wsis_nb/train.html.md"""
 
 # %% ../nbs/09_train.ipynb #17aaede6
 from __future__ import annotations
-import io, json, pickle, warnings
 from pathlib import Path
-import numpy as np
-import torch
 from fastai.learner import Learner, Callback
 import fastai.callback.schedule   # adds `Learner.fit_one_cycle`
 from fastcore.foundation import L
-import wsis_nb
-from .core import atomic_write
+from .distributed import is_main
+from .checkpoints import to_plain, save_checkpoint, load_checkpoint, read_checkpoint_info
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'unwrap', 'to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'world_size', 'rank',
-           'local_rank', 'is_main', 'barrier', 'broadcast', 'init_distributed', 'main_first', 'shard_idxs', 'ShardedDL',
-           'shard_dl', 'DDPTrainer', 'Checkpoint', 'fit_resumable', 'ToDevice', 'ChannelsLastInputs', 'set_precision',
-           'LossPart', 'EpochLine', 'quiet_progress']
-
-# %% ../nbs/09_train.ipynb #d10f8db5
-def unwrap(model:torch.nn.Module)->torch.nn.Module:
-    "The plain model inside a `DistributedDataParallel` (or `DataParallel`) wrapper; `model` itself otherwise"
-    return model.module if isinstance(model, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)) else model
-
-def to_plain(obj):
-    "`obj` with fastcore `L`s, tuples and numpy scalars turned into lists and Python numbers, so `torch.load(weights_only=True)` reads it"
-    if isinstance(obj, dict): return {k:to_plain(v) for k,v in obj.items()}
-    if isinstance(obj, (L, list, tuple)): return [to_plain(v) for v in obj]
-    if isinstance(obj, (np.generic, np.ndarray)): return obj.tolist()
-    if isinstance(obj, Path): return str(obj)
-    return obj
-
-def save_checkpoint(fname:str|Path, # destination `.pth`
-                    model:torch.nn.Module, # the model whose weights are saved
-                    meta:dict, # method, stage, settings, classes, spec, ... (plain values)
-                    opt=None): # a fastai optimiser, saved too if given (for resuming)
-    "Write a self-contained checkpoint atomically, with its `meta` as JSON beside it"
-    fname = Path(fname); meta = to_plain(dict(meta, wsis_nb_version=wsis_nb.__version__))
-    sd = {'wsis_nb':meta, 'model':unwrap(model).state_dict()}
-    if opt is not None: sd['opt'] = to_plain(opt.state_dict())
-    buf = io.BytesIO(); torch.save(sd, buf)
-    atomic_write(fname, buf.getvalue())
-    atomic_write(fname.with_suffix('.json'), json.dumps(meta))
-
-def _why(e:Exception)->str:
-    "A short reason for a failed weights-only load: PyTorch's first line, unless it advises loading the file with code execution"
-    msg = str(e).strip()
-    if not msg or any(w in msg for w in ('weights_only', 'Weights only', 'trust')): return type(e).__name__
-    return f'{type(e).__name__}: {msg.splitlines()[0][:160]}'
-
-def load_checkpoint(fname:str|Path, # a checkpoint written by `save_checkpoint`
-                    map_location='cpu')->dict: # `{'wsis_nb': meta, 'model': state_dict, ['opt': ...]}`
-    "Read a checkpoint weights-only (no code runs), with a clear error for anything that is not a wsis_nb checkpoint"
-    fname = Path(fname)
-    if not fname.is_file(): raise FileNotFoundError(f"load_checkpoint: checkpoint {fname} not found")
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='Detected pickle protocol')      # bytes that look like a pickle of an odd protocol
-            sd = torch.load(fname, map_location=map_location, weights_only=True)
-    except Exception as e:                                  # the weights-only unpickler fails in many ways on arbitrary bytes (KeyError, IndexError, ...)
-        raise ValueError(f"load_checkpoint: {fname} is not a wsis_nb checkpoint (it cannot be read weights-only, so it was not unpickled: {_why(e)})") from None
-    if not isinstance(sd, dict) or not isinstance(sd.get('wsis_nb'), dict) or 'model' not in sd:
-        raise ValueError(f"load_checkpoint: {fname} is not a wsis_nb checkpoint (no 'wsis_nb' metadata and 'model' weights)")
-    return sd
-
-def read_checkpoint_info(fname:str|Path)->dict|None:
-    "The metadata JSON written beside checkpoint `fname`, or `None` if there is none"
-    p = Path(fname).with_suffix('.json')
-    return json.loads(p.read_text()) if p.exists() else None
-
-# %% ../nbs/09_train.ipynb #t09ddp02
-import os, atexit, datetime, random
-from contextlib import contextmanager
-import torch.distributed as dist
-
-def _env(k:str, d:int)->int: return int(os.environ.get(k, d))
-def _joined()->bool: return dist.is_available() and dist.is_initialized()
-
-def world_size()->int:
-    "How many processes train together: the process group's size, else `WORLD_SIZE` (set by `torchrun`), else 1"
-    return dist.get_world_size() if _joined() else _env('WORLD_SIZE', 1)
-
-def rank()->int:
-    "This process's rank (0 … `world_size()`-1): the process group's, else `RANK`, else 0"
-    return dist.get_rank() if _joined() else _env('RANK', 0)
-
-def local_rank()->int:
-    "This process's rank on its machine (`LOCAL_RANK`): which GPU it uses"
-    return _env('LOCAL_RANK', 0)
-
-def is_main()->bool:
-    "Whether this is the main process (rank 0), the one that writes files"
-    return rank()==0
-
-def barrier():
-    "Wait until every process of the group gets here; returns at once in a single process"
-    if not _joined() or world_size()<=1: return
-    if dist.get_backend()=='nccl': dist.barrier(device_ids=[torch.cuda.current_device()])
-    else: dist.barrier()
-
-def broadcast(obj, # any picklable value
-              src:int=0): # the rank whose value everyone gets
-    "The value of `obj` on process `src`, on every process"
-    if not _joined() or world_size()<=1: return obj
-    box = [obj]; dist.broadcast_object_list(box, src); return box[0]
-
-def init_distributed(backend:str|None=None, # 'nccl' or 'gloo'; NCCL if CUDA is available, gloo otherwise
-                     timeout:float=12*3600 # seconds a process waits at a barrier (the main process may run a long stage alone)
-                    )->bool:
-    "Join the process group that `torchrun` / `accelerate launch` describe in the environment, each process on its own GPU; `False` in a single process"
-    if _env('WORLD_SIZE', 1)<=1: return False
-    if _joined(): return True
-    if torch.cuda.is_available() and backend!='gloo':
-        if local_rank()>=torch.cuda.device_count():
-            raise RuntimeError(f"process of local rank {local_rank()} has no GPU of its own ({torch.cuda.device_count()} visible): start at most that many processes per machine, or hide the GPUs (CUDA_VISIBLE_DEVICES='') to train on the CPU")
-        torch.cuda.set_device(local_rank())
-    backend = backend or ('nccl' if torch.cuda.is_available() else 'gloo')
-    dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
-    atexit.register(lambda: dist.destroy_process_group() if _joined() else None)
-    return True
-
-@contextmanager
-def main_first():
-    "Run the block on the main process first and on the others after it (e.g. the main process writes a cache, the others read it)"
-    if not is_main(): barrier()
-    try: yield
-    finally:
-        if is_main(): barrier()
-
-# %% ../nbs/09_train.ipynb #t09ddp12
-from fastcore.basics import GetAttr
-from fastai.data.load import DataLoader as FastaiDL
-from torch.utils.data import DataLoader as TorchDL, DistributedSampler, RandomSampler, SequentialSampler
-
-def shard_idxs(idxs:list, # an epoch's item indices
-               r:int, # this process's rank
-               w:int # number of processes
-              )->list:
-    "Process `r`'s share of `idxs`: padded by repeating to a multiple of `w`, then every `w`-th from `r`"
-    n = len(idxs); m = -(-n//w)*w
-    return (list(idxs)*(-(-m//n)))[:m][r::w] if n else []
-
-class ShardedDL(GetAttr):
-    "This process's share of the fastai `DataLoader` `dl`: each epoch the main process's indices, cut by `shard_idxs`"
-    _default = 'dl'
-    def __init__(self, dl, r:int|None=None, w:int|None=None):
-        self.dl,self.r,self.w = dl,(rank() if r is None else r),(world_size() if w is None else w)
-    def __len__(self):
-        m = -(-self.dl.n//self.w); bs = self.dl.bs
-        return m//bs + (0 if self.dl.drop_last or m%bs==0 else 1)
-    def __iter__(self):
-        full = self.dl.get_idxs
-        self.dl.get_idxs = lambda: shard_idxs(broadcast(list(full())), self.r, self.w)   # what the wrapped loader iterates this epoch
-        try: yield from self.dl
-        finally: del self.dl.get_idxs
-
-def _cannot_shard(dl)->str|None:
-    "Why `dl` cannot be cut into shares, or `None`"
-    if isinstance(dl, FastaiDL): return None if dl.n is not None else f'its training loader ({type(dl).__name__}) has no length'
-    if isinstance(dl, TorchDL):
-        if dl.batch_size is None: return f'its training loader uses a custom batch sampler ({type(dl.batch_sampler).__name__})'
-        if not isinstance(dl.sampler, (SequentialSampler, RandomSampler)): return f'its training loader uses a custom sampler ({type(dl.sampler).__name__})'
-        return None
-    return f'its training loader is a {type(dl).__name__}'
-
-def shard_dl(dl, # a fastai or plain PyTorch training `DataLoader`
-             r:int|None=None, # this process's rank; `rank()` if `None`
-             w:int|None=None): # number of processes; `world_size()` if `None`
-    "This process's share of `dl`'s items each epoch; a `ValueError` saying why for a loader that cannot be shared out"
-    why = _cannot_shard(dl)
-    if why is not None: raise ValueError(why)
-    r,w = (rank() if r is None else r),(world_size() if w is None else w)
-    if isinstance(dl, FastaiDL): return ShardedDL(dl, r, w)
-    s = DistributedSampler(dl.dataset, num_replicas=w, rank=r, shuffle=isinstance(dl.sampler, RandomSampler), seed=broadcast(random.randrange(2**31)))
-    return TorchDL(dl.dataset, batch_size=dl.batch_size, sampler=s, num_workers=dl.num_workers, collate_fn=dl.collate_fn, pin_memory=dl.pin_memory,
-                   drop_last=dl.drop_last, timeout=dl.timeout, worker_init_fn=dl.worker_init_fn, persistent_workers=dl.persistent_workers)
-
-# %% ../nbs/09_train.ipynb #t09ddp19
-from torch.nn.parallel import DistributedDataParallel
-from fastcore.basics import noop
-
-class DDPTrainer(Callback):
-    "Train data-parallel over the processes of the group: model in `DistributedDataParallel`, training loader cut by `shard_dl`"
-    order = 11   # after `TrainEvalCallback` put the model on its device, `ChannelsLast` (-1) and `MixedPrecision` (10)
-    def __init__(self, sync_bn:bool=True, # BatchNorm -> `SyncBatchNorm` when training on GPUs
-                 find_unused:bool=True): # let a model leave some parameters unused in a step (multi-branch models)
-        self.sync_bn,self.find_unused = sync_bn,find_unused
-    def before_fit(self):
-        m = self.learn.model; cuda = next(m.parameters()).is_cuda
-        if self.sync_bn and cuda: m = torch.nn.SyncBatchNorm.convert_sync_batchnorm(m)
-        self.learn.model = DistributedDataParallel(m, device_ids=[torch.cuda.current_device()] if cuda else None, find_unused_parameters=self.find_unused)
-        self.plain_dl = self.dls.loaders[0]; self.learn.dls.loaders[0] = shard_dl(self.plain_dl)
-        if not is_main(): self.learn.logger = noop
-    def before_train(self):
-        s = getattr(self.dl, 'sampler', None)
-        if isinstance(s, DistributedSampler): s.set_epoch(self.epoch)        # a new shuffle each epoch, the same on every process
-    def after_fit(self):
-        self.learn.model = unwrap(self.learn.model); self.learn.dls.loaders[0] = self.plain_dl
+__all__ = ['Checkpoint', 'fit_resumable', 'ToDevice', 'LossPart', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09_train.ipynb #4a41386b
 class Checkpoint(Callback):
@@ -250,31 +64,6 @@ class ToDevice(Callback):
         dev = next(self.model.parameters()).device
         self.learn.xb = tuple(t.to(dev) for t in self.xb); self.learn.yb = tuple(t.to(dev) for t in self.yb)
 
-# %% ../nbs/09_train.ipynb #t09prec2
-import warnings
-from fastai.torch_core import default_device
-from fastai.callback.fp16 import MixedPrecision, AMPMode
-from fastai.callback.channelslast import ChannelsLast
-
-class ChannelsLastInputs(ChannelsLast):
-    "fastai's `ChannelsLast` (the model in channels-last memory format), and each batch's 4-d input tensors too"
-    def before_batch(self):
-        self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, torch.Tensor) and x.ndim==4 else x for x in self.xb)
-
-PRECISIONS = ('fp32', 'fp16', 'bf16')
-
-def set_precision(learn:Learner, # the learner to set up
-                  precision:str='fp32', # 'fp32', 'fp16' or 'bf16' (mixed precision, on CUDA only)
-                  channels_last:bool=False # model and 4-d inputs in channels-last memory format
-                 )->Learner:
-    "Train `learn` with `precision` (fastai's AMP on CUDA; fp32 with a warning on the CPU) and optionally channels last"
-    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    if precision!='fp32':
-        if default_device().type!='cuda': warnings.warn(f"precision={precision!r} needs a CUDA GPU (fastai autocasts on CUDA only); training in fp32 on the CPU")
-        elif not any(isinstance(c, MixedPrecision) for c in learn.cbs): learn.add_cb(MixedPrecision(AMPMode(precision)))
-    if channels_last and not any(isinstance(c, ChannelsLast) for c in learn.cbs): learn.add_cb(ChannelsLastInputs())
-    return learn
-
 # %% ../nbs/09_train.ipynb #trn0lp02
 from fastai.learner import Metric
 class LossPart(Metric):
@@ -288,7 +77,6 @@ class LossPart(Metric):
     def value(self): return self.total/self.count if self.count else None
     @property
     def name(self): return self.key[5:] if self.key.startswith('loss_') else self.key
-
 
 # %% ../nbs/09_train.ipynb #658f6fab
 import time

@@ -12,8 +12,7 @@ import math, sys, time
 from pathlib import Path
 from typing import Annotated
 import matplotlib.pyplot as plt
-from contextlib import contextmanager
-from fastcore.script import call_parse, store_true, bool_arg, CliError, is_cli
+from fastcore.script import call_parse, store_true, bool_arg, CliError
 from ..core import Instances, show_comparison, save_json, set_seed, user_errors, DataLayout
 from ..data.core import CocoFolder, check_supervision
 from ..data.images import open_images
@@ -25,9 +24,8 @@ from ..engine.stages import write_instances
 from ..engine.runner import run_method, stage_seconds
 from ..engine.registry import run_name
 from ..engine.predictor import Predictor
-from ..engine.runner import StageInterrupted
 from .diagnose import stage_table, merge_stage_tables, stage_markdown
-from ..train import is_main
+from ..distributed import is_main
 
 # %% auto #0
 __all__ = ['FORMATS', 'BENCH_COLS', 'DEMO_METHOD', 'list_methods', 'default_ckpt', 'method_predictor', 'train_output', 'predict',

@@ -6,21 +6,15 @@ Docs: https://wsis-nb.github.io/wsis_nb/engine/predictor.html.md"""
 
 # %% ../../nbs/engine/09b_predictor.ipynb #pre0imp0
 from __future__ import annotations
-import ast, difflib, io, functools, hashlib, inspect, json, os, shutil, socket, sys, time, uuid
-from dataclasses import dataclass, replace
-from importlib.metadata import entry_points
+import sys, time
 from pathlib import Path
 from typing import Callable
 import torch
 from fastprogress.fastprogress import progress_bar
-import wsis_nb
-from ..core import Instances, save_json, set_seed, atomic_write
-from ..data.core import CocoFolder
-from ..data.images import InputSpec, input_spec, n_images, get_image, prep_images
-from ..train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision, to_plain
-from ..train import init_distributed, world_size, is_main, barrier, broadcast, main_first, shard_dl, DDPTrainer
-from ..train import EpochLine, quiet_progress
-from .registry import get_method, call_with, used_keys, stage_view, Method, Stage, StageContext
+from ..core import Instances
+from ..data.images import InputSpec, n_images, get_image
+from ..checkpoints import load_checkpoint
+from .registry import get_method, call_with
 
 # %% auto #0
 __all__ = ['PER_IMAGE', 'Predictor', 'load_predictor']

@@ -6,20 +6,11 @@ Docs: https://wsis-nb.github.io/wsis_nb/engine/registry.html.md"""
 
 # %% ../../nbs/engine/09a_registry.ipynb #1590ceff
 from __future__ import annotations
-import ast, difflib, io, functools, hashlib, inspect, json, os, shutil, socket, sys, time, uuid
-from dataclasses import dataclass, replace
+import ast, difflib, inspect, sys
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Callable
-import torch
-from fastprogress.fastprogress import progress_bar
-import wsis_nb
-from ..core import Instances, save_json, set_seed, atomic_write
-from ..data.core import CocoFolder
-from ..data.images import InputSpec, input_spec, n_images, get_image, prep_images
-from ..train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision, to_plain
-from ..train import init_distributed, world_size, is_main, barrier, broadcast, main_first, shard_dl, DDPTrainer
-from ..train import EpochLine, quiet_progress
 
 # %% auto #0
 __all__ = ['METHODS', 'TRAIN_SETTINGS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext',

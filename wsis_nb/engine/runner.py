@@ -6,20 +6,15 @@ Docs: https://wsis-nb.github.io/wsis_nb/engine/runner.html.md"""
 
 # %% ../../nbs/engine/09d_runner.ipynb #run0imp0
 from __future__ import annotations
-import ast, difflib, io, functools, hashlib, inspect, json, os, shutil, socket, sys, time, uuid
-from dataclasses import dataclass, replace
-from importlib.metadata import entry_points
+import io, functools, hashlib, json, os, shutil, socket, sys, time, uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 import torch
-from fastprogress.fastprogress import progress_bar
 import wsis_nb
-from ..core import Instances, save_json, set_seed, atomic_write
-from ..data.core import CocoFolder
-from ..data.images import InputSpec, input_spec, n_images, get_image, prep_images
-from ..train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision, to_plain
-from ..train import init_distributed, world_size, is_main, barrier, broadcast, main_first, shard_dl, DDPTrainer
-from ..train import EpochLine, quiet_progress
+from ..core import save_json, atomic_write
+from ..checkpoints import load_checkpoint, read_checkpoint_info
+from ..distributed import init_distributed, is_main, barrier, broadcast
 from .registry import Method, Stage, StageContext, get_method, get_recipe, run_name
 from .predictor import load_predictor, Predictor
 

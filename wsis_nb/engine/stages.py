@@ -6,22 +6,20 @@ Docs: https://wsis-nb.github.io/wsis_nb/engine/stages.html.md"""
 
 # %% ../../nbs/engine/09c_stages.ipynb #sta0imp0
 from __future__ import annotations
-import ast, difflib, io, functools, hashlib, inspect, json, os, shutil, socket, sys, time, uuid
-from dataclasses import dataclass, replace
-from importlib.metadata import entry_points
+import io, sys
 from pathlib import Path
 from typing import Callable
 import torch
-from fastprogress.fastprogress import progress_bar
-import wsis_nb
 from ..core import Instances, save_json, set_seed, atomic_write
 from ..data.core import CocoFolder
-from ..data.images import InputSpec, input_spec, n_images, get_image, prep_images
-from ..train import fit_resumable, save_checkpoint, load_checkpoint, read_checkpoint_info, set_precision, to_plain
-from ..train import init_distributed, world_size, is_main, barrier, broadcast, main_first, shard_dl, DDPTrainer
-from ..train import EpochLine, quiet_progress
+from ..data.images import InputSpec, input_spec, prep_images
+from ..checkpoints import save_checkpoint, load_checkpoint, read_checkpoint_info
+from ..precision import set_precision
+from ..train import fit_resumable
+from ..distributed import world_size, is_main, barrier, main_first, shard_dl, DDPTrainer
+from ..train import quiet_progress
 from .registry import Method, Stage, TRAIN_SETTINGS, used_keys, call_with, stage_view
-from .predictor import load_predictor, Predictor
+from .predictor import load_predictor
 
 # %% auto #0
 __all__ = ['train_stage', 'write_instances', 'pseudo_label_stage', 'pseudo_items_file', 'load_pseudo_items', 'holdout_by_image',

@@ -28,7 +28,7 @@ from ..masks import crop_windows, paste_maps
 from ..blocks.models import make_backbone, upsample_cat
 from ..blocks.mil import mil_loss, pairwise_loss, MIL_PAIRWISE
 from ..engine.registry import Method, Stage, used_keys, call_with
-from ..train import load_checkpoint
+from ..checkpoints import load_checkpoint
 from ..engine.stages import train_stage
 from ..train import EpochLine
 from ..train import ToDevice

@@ -26,7 +26,7 @@ from ..engine.stages import proposals_stage, proposal_items_stage
 from ..engine.registry import Method, Stage, call_with, used_keys
 from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, derive_stage, write_instances, pseudo_items_file, load_pseudo_items, holdout_by_image
-from ..train import load_checkpoint
+from ..checkpoints import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm, smooth_prms, peak_points, PRM_RECIPES
 from .retrieval import contour_masks, background_masks, retrieval_scores

@@ -26,7 +26,7 @@ from ..data.images import InputSpec
 from ..masks import semantic_mask
 from ..engine.registry import Method, Stage, call_with, used_keys
 from ..engine.stages import train_stage
-from ..train import load_checkpoint
+from ..checkpoints import load_checkpoint
 
 # %% auto #0
 __all__ = ['PAM_SETTINGS', 'PAM_RECIPES', 'pam_method', 'peak_attention', 'PAM', 'PAMNet', 'pam_splitter', 'pam_learner',
