@@ -24,7 +24,7 @@ from ..masks import pack_masks, unpack_masks
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import upsample_cat
-from ..blocks.proposals import ProposalCache
+from ..blocks.proposals import ProposalCache, work_shape, work_image
 from ..engine.stages import proposals_stage, proposal_items_stage
 from ..blocks.crf import dense_crf
 from ..engine.registry import Method, Stage, call_with, used_keys
@@ -326,6 +326,7 @@ def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
                 pos_xy_std:float=3., pos_w:float=3., bi_xy_std:float=80., bi_rgb_std:float=13., bi_w:float=10., # CRF kernels
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
+                work_size:int|None=None, # longest side at which the IAMs are thresholded and the CRF runs (the masks come back at full size); `None`: full size
                 timing:dict|None=None # if a dict, seconds are added under 'network' and 'crf'
                )->list[Instances]:
     "IAM instances of every image: PRM → IAM → (CRF) → masks, no proposals"
@@ -340,9 +341,10 @@ def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
         o = prm_batch(model.classifier, x, thr, peak_thr, min_prom, sigma, rule, chunk)
         iams = iam_maps(model, x, o); pk = o['peaks']; tm['network'] += time.time()-t; t = time.time()
         for bi,im in enumerate(ims):
-            sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]
-            a = F.interpolate(iams[sel][None], size=(H,W), mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, H, W)
-            m,keep = iam_masks(a, im, pk[sel,1], o['scores'][sel], iam_thr, nms_iou, crf, crf_iter, pos_xy_std, pos_w, bi_xy_std, bi_rgb_std, bi_w)
+            sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; hw = work_shape((H,W), work_size)
+            a = F.interpolate(iams[sel][None], size=hw, mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, *hw)
+            m,keep = iam_masks(a, work_image(im, work_size), pk[sel,1], o['scores'][sel], iam_thr, nms_iou, crf, crf_iter, pos_xy_std, pos_w, bi_xy_std, bi_rgb_std, bi_w)
+            if hw!=(H,W): m = F.interpolate(m[None].float(), size=(H,W), mode='nearest')[0].bool()   # only the kept masks, at full size
             s2 = sel[keep]
             res.append(masks_to_instances(m, pk[s2,1], o['scores'][s2], peak_points(pk[s2], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['crf'] += time.time()-t
@@ -354,7 +356,7 @@ def _load_classifier(learn, ctx):
     sd = load_checkpoint(ctx.ckpt('classifier'))
     learn.model.classifier.load_state_dict(sd['model'])
 
-IAM_SETTINGS = dict(top_k=5, alpha=0.8, min_overlap=0.2, contour_width=5, fill_ch=16, fill_r=3, fill_steps=None, fpn_ch=64, fill_sz=None, valid_pct=0.1, valid_seed=42, n_workers=None,
+IAM_SETTINGS = dict(top_k=5, alpha=0.8, min_overlap=0.2, contour_width=5, fill_ch=16, fill_r=3, fill_steps=None, fpn_ch=64, fill_sz=None, valid_pct=0.1, valid_seed=42, n_workers=None, work_size=256,
                     iam_thr=0.5, crf=True, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10.)
 IAM_RECIPES = {
     'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'bi_xy_std':20., 'bi_w':20., 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32},
