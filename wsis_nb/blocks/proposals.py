@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from scipy import ndimage
 from skimage.color import rgb2lab
@@ -23,8 +24,9 @@ from ..data.core import CocoFolder
 
 # %% auto #0
 __all__ = ['COLOUR_SPACES', 'N_COLOUR_BINS', 'N_TEXTURE_BINS', 'colour_space', 'region_features', 'neighbours', 'similarity',
-           'group_regions', 'membership', 'proposal_masks', 'segment_proposals', 'proposal_recall', 'show_proposals',
-           'batch_proposals', 'cache_proposals', 'ProposalCache', 'load_proposals']
+           'group_regions', 'membership', 'proposal_masks', 'ProposalParts', 'work_shape', 'work_image',
+           'segment_proposals', 'proposal_recall', 'show_proposals', 'batch_proposal_parts', 'batch_proposals',
+           'cache_proposals', 'ProposalCache', 'load_proposals']
 
 # %% ../../nbs/blocks/10_proposals.ipynb #f33d1272
 COLOUR_SPACES = ('rgb', 'hsv', 'lab', 'rgi')
@@ -219,6 +221,89 @@ def _keep_greedy(n, dups, k): # keep, in rank order, those not duplicating a kep
         if len(keep)==k: break
     return np.array(keep, dtype=np.int64)
 
+# %% ../../nbs/blocks/10_proposals.ipynb #pp10cls1
+class ProposalParts:
+    "One image's proposals as unions of atoms at the working size: proposal `n` is `mem[n][atoms]`; full-size masks only on demand"
+    def __init__(self, atoms:torch.Tensor, # (h, w) long: the atom of every pixel, at the working size
+                 mem:torch.Tensor, # (N, A) bool: the atoms of each proposal, best first
+                 size:tuple|None=None): # (H, W) of the image the masks are for; `atoms`' size if `None`
+        self.atoms,self.mem = torch.as_tensor(atoms).long(),torch.as_tensor(mem).bool()
+        self.size = tuple(int(s) for s in size) if size is not None else tuple(self.atoms.shape)
+        self._sets = {}
+    @classmethod
+    def from_masks(cls, masks:torch.Tensor # (N, H, W) bool masks
+                  ): # the same proposals over their atoms (pixels that agree in every mask)
+        "Factorise a mask stack into atoms and membership"
+        N,H,W = masks.shape; m = masks.bool().flatten(1)
+        if N==0: return cls(torch.zeros(H, W, dtype=torch.long), torch.zeros(0, 1, dtype=torch.bool))
+        key = np.ascontiguousarray(np.packbits(m.T.numpy(), axis=1))                     # (HW, ceil(N/8)): each pixel's column
+        _,first,inv = np.unique(key.view(np.dtype((np.void, key.shape[1]))).ravel(), return_index=True, return_inverse=True)
+        return cls(torch.from_numpy(inv.reshape(H, W)), m[:, torch.from_numpy(first)])
+    def __len__(self): return len(self.mem)
+    def __repr__(self): return f"ProposalParts({len(self)} proposals, {self.n_atoms} atoms at {self.work_size}, size={self.size})"
+    @property
+    def n_atoms(self)->int: return self.mem.shape[1]
+    @property
+    def work_size(self)->tuple: return tuple(self.atoms.shape)
+    def area(self)->torch.Tensor: # (N,) float areas in working-size pixels
+        "Area of every proposal"
+        return self.mem.float() @ torch.bincount(self.atoms.flatten(), minlength=self.n_atoms).float()
+    def sums(self, maps:torch.Tensor # (K, h, w) maps at the working size
+            )->torch.Tensor: # (K, N)
+        "Sum of every map over every proposal"
+        m = maps.flatten(1).float()
+        return m.new_zeros(len(m), self.n_atoms).index_add_(1, self.atoms.flatten(), m) @ self.mem.T.float()
+    def _window_sets(self, width):
+        "Pixels whose window holds several atoms, the sparse (U, A) incidence of the distinct sets, their sizes, each pixel's set"
+        if width in self._sets: return self._sets[width]
+        (h,w),p = self.work_size,width//2
+        a = self.atoms.float()[None,None]
+        pix = (F.max_pool2d(a, width, 1, p)!=-F.max_pool2d(-a, width, 1, p)).flatten().nonzero()[:,0]   # (P,) windows with several atoms
+        d = torch.arange(-p, p+1)
+        yy,xx = (pix//w)[:,None,None]+d[:,None],(pix%w)[:,None,None]+d[None]                 # (P, width, width); clamping = clipping the window
+        s = self.atoms[yy.clamp(0, h-1), xx.clamp(0, w-1)].flatten(1).sort(1).values         # (P, width²)
+        rep = torch.cat([torch.zeros_like(s[:,:1], dtype=torch.bool), s[:,1:]==s[:,:-1]], 1)
+        s = torch.where(rep, s[:,:1], s).sort(1).values                                      # repeats become the smallest: one row per set
+        sets,inv = torch.unique(s, dim=0, return_inverse=True)                               # (U, width²), (P,)
+        new = torch.cat([torch.ones_like(sets[:,:1], dtype=torch.bool), sets[:,1:]!=sets[:,:-1]], 1)
+        u,j = new.nonzero(as_tuple=True)
+        inc = torch.sparse_coo_tensor(torch.stack([u, sets[u,j]]), torch.ones(len(u)), (len(sets), self.n_atoms), check_invariants=True).coalesce()
+        self._sets[width] = (pix, inc, new.sum(1).float(), inv)
+        return self._sets[width]
+    def contour_sums(self, maps:torch.Tensor, # (K, h, w) maps at the working size
+                     width:int=5, # side of the square structuring element (odd)
+                     chunk:int=256 # proposals at a time (memory bound)
+                    )->torch.Tensor: # (K, N)
+        "Sum of every map over the contour (dilation minus erosion) of every proposal"
+        pix,inc,n,inv = self._window_sets(width)
+        m = maps.flatten(1).float(); out = m.new_zeros(len(m), len(self))
+        if len(pix)==0 or len(self)==0: return out
+        mu = m.new_zeros(len(m), len(n)).index_add_(1, inv, m[:, pix])                    # (K, U) maps summed per window set
+        for s in range(0, len(self), chunk):
+            cnt = torch.sparse.mm(inc, self.mem[s:s+chunk].T.float())                     # (U, n) atoms of each set inside each proposal
+            out[:, s:s+chunk] = mu @ ((cnt>0)&(cnt<n[:,None])).float()
+        return out
+    def _full_atoms(self):
+        (h,w),(H,W) = self.work_size,self.size
+        if (h,w)==(H,W): return self.atoms
+        return self.atoms[(torch.arange(H)*h//H)[:,None], (torch.arange(W)*w//W)[None]]
+    def masks(self, idx=None, # proposals to return (indices or a bool mask); all if `None`
+              full:bool=True # at the image's size; at the working size if `False`
+             )->torch.Tensor: # (n, H, W) bool
+        "The masks of proposals `idx`"
+        m = self.mem if idx is None else self.mem[idx]
+        return m[:, self._full_atoms() if full else self.atoms]
+    def boxes(self)->torch.Tensor: # (N, 4) float `x0, y0, x1, y1` in full-size pixels, as `masks_to_boxes`
+        "The box of every proposal's full-size mask, from the boxes of its atoms"
+        (h,w),(H,W),A = self.work_size,self.size,self.n_atoms
+        a = self.atoms.flatten(); yy,xx = torch.arange(h*w)//w,torch.arange(h*w)%w
+        lo = torch.stack([torch.full((A,), w).scatter_reduce(0, a, xx, 'amin'), torch.full((A,), h).scatter_reduce(0, a, yy, 'amin')], 1)
+        hi = torch.stack([torch.full((A,), -1).scatter_reduce(0, a, xx, 'amax'), torch.full((A,), -1).scatter_reduce(0, a, yy, 'amax')], 1)
+        mem = self.mem[...,None]
+        lo,hi = torch.where(mem, lo, max(h,w)).amin(1),torch.where(mem, hi, -1).amax(1)     # (N, 2) in working pixels
+        sz,wk = torch.tensor([W,H]),torch.tensor([w,h])
+        return torch.cat([(lo*sz+wk-1)//wk, ((hi+1)*sz+wk-1)//wk], 1).float()              # the full-size pixels nearest indexing maps there
+
 # %% ../../nbs/blocks/10_proposals.ipynb #93c47e2e
 def _segmentations(hwc, scales, seg_sigma, min_size, colour_spaces):
     "Superpixel label maps and per-map inputs of the region features"
@@ -234,21 +319,32 @@ def _check_kw(scales, seg_sigma, min_size, strategies, colour_spaces, max_props,
     if seg_sigma<0 or min_size<1 or max_props<1 or min_area<0: raise ValueError(f"segment_proposals: need seg_sigma >= 0, min_size >= 1, max_props >= 1, min_area >= 0; got {seg_sigma}, {min_size}, {max_props}, {min_area}")
     if not 0<dedup_iou<=1: raise ValueError(f"segment_proposals: `dedup_iou` must be in (0, 1], got {dedup_iou}")
 
+def work_shape(size:tuple, # (H, W) of an image
+               work_size:int|None # longest side to work at; `None`: the image's size
+              )->tuple: # (h, w), the image's own size if it is no larger than `work_size`
+    "The size at which an image is worked on: its longest side brought down to `work_size`, the aspect kept"
+    H,W = size
+    if work_size is None or max(H,W)<=work_size: return (H,W)
+    if work_size<4: raise ValueError(f"`work_size` must be None or at least 4 pixels, got {work_size}")
+    f = work_size/max(H,W)
+    return (max(4,round(H*f)),max(4,round(W*f)))
+
+def work_image(img:torch.Tensor, # uint8 (3, H, W) image
+               work_size:int|None # longest side to work at (see `work_shape`)
+              )->torch.Tensor: # uint8 (3, h, w), area-averaged; `img` itself if it is no larger
+    "`img` at its working size"
+    hw = work_shape(img.shape[-2:], work_size)
+    if hw==tuple(img.shape[-2:]): return img
+    return torch.nn.functional.interpolate(img[None].float(), size=hw, mode='area')[0].round().clamp(0,255).byte()
+
 def _work_image(hwc, work_size): # uint8 (H, W, 3) -> the image with its longest side at most `work_size` (area-averaged)
-    H,W = hwc.shape[:2]
-    if work_size is None or max(H,W)<=work_size: return hwc
-    if work_size<4: raise ValueError(f"segment_proposals: `work_size` must be None or at least 4 pixels, got {work_size}")
-    f = work_size/max(H,W); h,w = max(4,round(H*f)),max(4,round(W*f))
-    x = torch.from_numpy(hwc).permute(2,0,1)[None].float()
-    return torch.nn.functional.interpolate(x, size=(h,w), mode='area')[0].round().clamp(0,255).byte().permute(1,2,0).contiguous().numpy()
+    try: hw = work_shape(hwc.shape[:2], work_size)
+    except ValueError as e: raise ValueError(f"segment_proposals: {e}") from None
+    if hw==hwc.shape[:2]: return hwc
+    return work_image(torch.from_numpy(hwc).permute(2,0,1), work_size).permute(1,2,0).contiguous().numpy()
 
-def _full_size(atoms, H, W): # (h, w) atom map -> (H, W) by nearest-neighbour indexing, one step
-    h,w = atoms.shape
-    if (h,w)==(H,W): return atoms
-    return atoms[(np.arange(H)*h//H)[:,None], (np.arange(W)*w//W)[None]]
-
-def _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed, work_size=None)->tuple:
-    "Atoms (H, W) and the (N, A) atom membership of the ranked, de-duplicated proposals"
+def _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed, work_size=None)->ProposalParts:
+    "The ranked, de-duplicated proposals as atoms at the working size and their (N, A) atom membership"
     _check_kw(scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou)
     full = _hwc(img); hwc = _work_image(full, work_size); H,W = hwc.shape[:2]
     rng = np.random.default_rng(rank_seed); labels,mems,vals = [],[],[]
@@ -270,7 +366,7 @@ def _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces,
     first = np.sort(np.unique(key, return_index=True)[1])                       # best-ranked copy of each distinct mask
     mem,area = mem[first],area[first]
     keep = _keep_greedy(len(mem), _near_duplicates(mem, area, w, dedup_iou), max_props) if len(mem) else np.zeros(0, np.int64)
-    return _full_size(atoms, *full.shape[:2]), mem[keep]
+    return ProposalParts(torch.from_numpy(atoms), torch.from_numpy(mem[keep]), full.shape[:2])
 
 # %% ../../nbs/blocks/10_proposals.ipynb #6e404ce8
 def segment_proposals(img, # uint8 (3, H, W) tensor or (H, W, 3) array
@@ -286,8 +382,7 @@ def segment_proposals(img, # uint8 (3, H, W) tensor or (H, W, 3) array
                       work_size:int|None=None # longest side at which proposals are computed (masks come back at full size); `None`: full resolution
                      )->torch.Tensor: # (N, H, W) bool masks, best first
     "Selective Search proposals of `img` as masks: every region of every hierarchy, ranked, de-duplicated"
-    atoms,mem = _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed, work_size)
-    return proposal_masks(mem, atoms)
+    return _proposal_parts(img, scales, seg_sigma, min_size, strategies, colour_spaces, max_props, min_area, dedup_iou, rank_seed, work_size).masks()
 
 def _settings(kw:dict, fn:str='segment_proposals')->dict:
     "The full settings of `segment_proposals` (its defaults, overridden by `kw`), as JSON stores them"
@@ -346,11 +441,11 @@ def _init_worker():
         threadpool_limits(1)
     except ImportError: pass
 
-def _parts_job(args): img,s = args; return _proposal_parts(img, **s)
+def _parts_job(args): # numpy arrays back from a worker (tensors would travel as shared-memory handles)
+    img,s = args; p = _proposal_parts(img, **s)
+    return p.atoms.numpy(), p.mem.numpy(), p.size
 
-def _rle_job(args):
-    img,s = args; atoms,mem = _proposal_parts(img, **s)
-    return masks_to_rle(proposal_masks(mem, atoms))
+def _rle_job(args): img,s = args; return masks_to_rle(_proposal_parts(img, **s).masks())
 
 def _n_workers(n_workers, n):
     if n_workers is None: n_workers = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
@@ -369,17 +464,25 @@ def _imap(fn, items, n, n_workers):
             if len(futs)>=4*nw: yield futs.pop(0).result()
         for f in futs: yield f.result()
 
+def batch_proposal_parts(imgs:list, # uint8 (3, H, W) tensors or (H, W, 3) arrays
+                         n_workers:int|None=None, # processes; all cores if `None`, in place if 1
+                         progress:bool=False, # show a progress bar
+                         **kw # settings of `segment_proposals` (`work_size` among them)
+                        )->list: # a `ProposalParts` per image
+    "The proposals of every image of `imgs` as `ProposalParts` at the working size, computed in parallel"
+    s = _settings(kw, 'batch_proposals')
+    for i,im in enumerate(imgs): _hwc(im, f'batch_proposals (image {i})')
+    res = _imap(_parts_job, ((im, s) for im in imgs), len(imgs), n_workers)
+    if progress: res = progress_bar(res, total=len(imgs), leave=False)
+    return [ProposalParts(torch.from_numpy(a), torch.from_numpy(m), sz) for a,m,sz in res]
+
 def batch_proposals(imgs:list, # uint8 (3, H, W) tensors or (H, W, 3) arrays
                     n_workers:int|None=None, # processes; all cores if `None`, in place if 1
                     progress:bool=False, # show a progress bar
                     **kw # settings of `segment_proposals`
                    )->list: # (N, H, W) bool proposals per image
     "`segment_proposals` of every image of `imgs`, computed in parallel"
-    s = _settings(kw, 'batch_proposals')
-    for i,im in enumerate(imgs): _hwc(im, f'batch_proposals (image {i})')
-    res = _imap(_parts_job, ((im, s) for im in imgs), len(imgs), n_workers)
-    if progress: res = progress_bar(res, total=len(imgs), leave=False)
-    return [proposal_masks(mem, atoms) for atoms,mem in res]
+    return [p.masks() for p in batch_proposal_parts(imgs, n_workers, progress, **kw)]
 
 # %% ../../nbs/blocks/10_proposals.ipynb #9cd64c49
 def _cache_dir(data, split): return DataLayout(data).cache('proposals', split)

@@ -19,7 +19,7 @@ from functools import partial
 from torchvision.ops import roi_align
 from ..core import Instances
 from ..data.images import InputSpec, input_spec, image_batches
-from ..blocks.proposals import batch_proposals
+from ..blocks.proposals import batch_proposal_parts
 from ..engine.stages import proposals_stage, proposal_indexes
 from ..engine.registry import Method
 from ..engine.stages import train_stage
@@ -210,15 +210,15 @@ def cl_masks(model:CLNet, out:dict, dets:list, spec:InputSpec, sizes:list, xi:fl
 
 def cl_predict(learn, # a trained `cl_learner`, or a `Predictor`
                imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-               bs:int=2, max_props:int=1000, max_boxes:int=2000, min_box:int=2, n_workers:int|None=None, # see `oicr_predict`
+               pred_bs:int=2, max_props:int=1000, max_boxes:int=2000, min_box:int=2, work_size:int|None=None, n_workers:int|None=None, # see `oicr_predict`
                reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
                xi:float=0.5, # the threshold ξ of eq. (10)
-               proposals:list|None=None # per image (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
+               proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
               )->list[Instances]:
     "Instances of every image: detections with eq. (10)'s masks pasted into the regressed boxes (empty masks dropped)"
     spec = input_spec(learn); model = learn.model.eval(); res = []; k = 0
-    for ims in image_batches(imgs, bs):
-        props = proposals[k:k+len(ims)] if proposals is not None else batch_proposals(ims, n_workers=n_workers, max_props=max_props)
+    for ims in image_batches(imgs, pred_bs):
+        props = proposals[k:k+len(ims)] if proposals is not None else batch_proposal_parts(ims, n_workers=n_workers, max_props=max_props, work_size=work_size)
         k += len(ims)
         out = oicr_forward(model, ims, image_boxes(props, max_boxes, min_box), spec)
         dets = oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes)

@@ -10,6 +10,7 @@ import io, math, random, time
 from pathlib import Path
 import numpy as np
 import torch
+from fastcore.meta import delegates
 import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
@@ -24,7 +25,7 @@ from ..masks import pack_masks, unpack_masks
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import upsample_cat
-from ..blocks.proposals import ProposalCache
+from ..blocks.proposals import ProposalCache, work_shape, work_image
 from ..engine.stages import proposals_stage, proposal_items_stage
 from ..blocks.crf import dense_crf
 from ..engine.registry import Method, Stage, call_with, used_keys
@@ -183,6 +184,7 @@ class IAMPseudo(torch.utils.data.Dataset):
         return x, p, t
 
 # %% ../../nbs/methods/22_iam.ipynb #456b9c5f
+@delegates(prm_batch, but=['model', 'x', 'labels', 'thr'])
 def iam_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
                      folder:CocoFolder, # the split's images and labels
                      cache:ProposalCache, # its cached proposals
@@ -191,22 +193,18 @@ def iam_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
                      alpha:float=0.8, # extent weight of the match score
                      min_overlap:float=0.2, # the overlap filter of the candidates
                      contour_width:int=5, # contour width
-                     peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
-                     min_prom:float=0.05, # peak prominence
-                     sigma:float=2., # PRM smoothing
-                     rule:str='probabilistic', # back-propagation rule
-                     chunk:int=64, # peak slots per batched backward
-                     bs:int=8, # images per batch
-                     progress:bool=False # show a progress bar
+                     pred_bs:int=8, # images per batch
+                     progress:bool=False, # show a progress bar
+                     **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
                     )->dict:
     "PRMs of the labelled classes of every image of `folder` at the input size, their candidate masks (see `pseudo_candidates`), and each image's top-1 masks at its size"
     dev = next(model.parameters()).device; model.eval(); sz = spec.sz
     out = dict(prms=[], labels=[], img=[], cand=[], n_cand=[]); top1 = {}
-    starts = range(0, len(folder), bs)
+    starts = range(0, len(folder), pred_bs)
     for a in (progress_bar(starts, leave=False) if progress else starts):
-        ii = list(range(a, min(a+bs, len(folder)))); ims = [folder.load_img(i) for i in ii]
+        ii = list(range(a, min(a+pred_bs, len(folder)))); ims = [folder.load_img(i) for i in ii]
         lab = torch.stack([folder.multi_hot(i) for i in ii])
-        o = prm_batch(model, prep_images(ims, spec, dev), peak_thr=peak_thr, min_prom=min_prom, sigma=sigma, rule=rule, chunk=chunk, labels=lab)
+        o = prm_batch(model, prep_images(ims, spec, dev), labels=lab, **kwargs)
         for bi,i in enumerate(ii):
             sel = (o['peaks'][:,0]==bi).nonzero()[:,0]
             if len(sel)==0: continue
@@ -310,23 +308,20 @@ def iam_masks(iams:torch.Tensor, # (K, H, W) IAMs of one image at its size
     return lab[None]==torch.arange(1, len(keep)+1)[:,None,None], keep
 
 # %% ../../nbs/methods/22_iam.ipynb #627de849
+@delegates(prm_batch, but=['model', 'x', 'labels'])
 def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                bs:int=8, # images per batch
+                pred_bs:int=8, # images per batch
                 sz:tuple|int|None=None, # model input size; the training size if `None`
-                thr:float=0.5, # class probability threshold
-                peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
-                min_prom:float=0.05, # peak prominence
-                sigma:float=2., # PRM smoothing
-                rule:str='probabilistic', # back-propagation rule
-                chunk:int=64, # peak slots per batched backward
                 iam_thr:float=0.5, # IAM threshold
                 crf:bool=True, # dense CRF on the IAMs
                 crf_iter:int=10, # mean-field iterations
                 pos_xy_std:float=3., pos_w:float=3., bi_xy_std:float=80., bi_rgb_std:float=13., bi_w:float=10., # CRF kernels
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
-                timing:dict|None=None # if a dict, seconds are added under 'network' and 'crf'
+                work_size:int|None=None, # longest side at which the IAMs are thresholded and the CRF runs (the masks come back at full size); `None`: full size
+                timing:dict|None=None, # if a dict, seconds are added under 'network' and 'crf'
+                **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
                )->list[Instances]:
     "IAM instances of every image: PRM → IAM → (CRF) → masks, no proposals"
     spec = input_spec(learn)
@@ -334,15 +329,16 @@ def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []
     tm = timing if timing is not None else {}
     for k in ('network','crf'): tm.setdefault(k, 0.)
-    for ims in image_batches(imgs, bs):
+    for ims in image_batches(imgs, pred_bs):
         t = time.time()
         x = prep_images(ims, spec, dev)
-        o = prm_batch(model.classifier, x, thr, peak_thr, min_prom, sigma, rule, chunk)
+        o = prm_batch(model.classifier, x, **kwargs)
         iams = iam_maps(model, x, o); pk = o['peaks']; tm['network'] += time.time()-t; t = time.time()
         for bi,im in enumerate(ims):
-            sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]
-            a = F.interpolate(iams[sel][None], size=(H,W), mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, H, W)
-            m,keep = iam_masks(a, im, pk[sel,1], o['scores'][sel], iam_thr, nms_iou, crf, crf_iter, pos_xy_std, pos_w, bi_xy_std, bi_rgb_std, bi_w)
+            sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; hw = work_shape((H,W), work_size)
+            a = F.interpolate(iams[sel][None], size=hw, mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, *hw)
+            m,keep = iam_masks(a, work_image(im, work_size), pk[sel,1], o['scores'][sel], iam_thr, nms_iou, crf, crf_iter, pos_xy_std, pos_w, bi_xy_std, bi_rgb_std, bi_w)
+            if hw!=(H,W): m = F.interpolate(m[None].float(), size=(H,W), mode='nearest')[0].bool()   # only the kept masks, at full size
             s2 = sel[keep]
             res.append(masks_to_instances(m, pk[s2,1], o['scores'][s2], peak_points(pk[s2], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['crf'] += time.time()-t
@@ -354,11 +350,11 @@ def _load_classifier(learn, ctx):
     sd = load_checkpoint(ctx.ckpt('classifier'))
     learn.model.classifier.load_state_dict(sd['model'])
 
-IAM_SETTINGS = dict(top_k=5, alpha=0.8, min_overlap=0.2, contour_width=5, fill_ch=16, fill_r=3, fill_steps=None, fpn_ch=64, fill_sz=None, valid_pct=0.1, valid_seed=42, n_workers=None,
+IAM_SETTINGS = dict(top_k=5, alpha=0.8, min_overlap=0.2, contour_width=5, fill_ch=16, fill_r=3, fill_steps=None, fpn_ch=64, fill_sz=None, valid_pct=0.1, valid_seed=42, n_workers=None, work_size=256,
                     iam_thr=0.5, crf=True, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10.)
 IAM_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'bi_xy_std':20., 'bi_w':20., 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32},
-    'paper': {**PRM_RECIPES['paper'], **IAM_SETTINGS, 'fill_ch':32, 'filling.epochs':20, 'filling.lr':1e-1, 'filling.bs':16},
+    'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'bi_xy_std':20., 'bi_w':20., 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32, 'filling.pred_bs':32},
+    'paper': {**PRM_RECIPES['paper'], **IAM_SETTINGS, 'fill_ch':32, 'filling.epochs':20, 'filling.lr':1e-1, 'filling.bs':16, 'filling.pred_bs':16},
 }
 
 def iam_method_for(name:str='iam', # the method's name

@@ -21,7 +21,7 @@ from ..masks import masks_to_instances
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone
-from ..blocks.proposals import ProposalCache, batch_proposals
+from ..blocks.proposals import ProposalCache, ProposalParts, batch_proposals, batch_proposal_parts
 from ..engine.stages import proposals_stage, proposal_items_stage
 from ..engine.registry import Method, Stage, call_with, used_keys
 from ..engine.predictor import load_predictor
@@ -29,7 +29,7 @@ from ..engine.stages import train_stage, derive_stage, write_instances, pseudo_i
 from ..checkpoints import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm, smooth_prms, peak_points, PRM_RECIPES
-from .retrieval import contour_masks, background_masks, retrieval_scores
+from .retrieval import contour_masks, background_masks, retrieval_scores, image_parts
 from .iam import mask_iou_metric
 from ..masks import pack_masks, unpack_masks
 
@@ -134,8 +134,8 @@ def contour_map(v:torch.Tensor, # (K, H, W) maps in [0, 1] (or boolean)
     m = v[:,None].float(); p = width//2
     return (F.max_pool2d(m, width, 1, p) + F.max_pool2d(-m, width, 1, p))[:,0]
 
-def rebalanced_scores(V:torch.Tensor, # (K, H, W) PRMs in [0, 1] (enhanced and binarised, or min-max normalised)
-                      props:torch.Tensor, # (N, H, W) boolean proposals
+def rebalanced_scores(V:torch.Tensor, # (K, h, w) PRMs in [0, 1] (enhanced and binarised, or min-max normalised), at the proposals' working size
+                      props, # (N, h, w) boolean proposals, or their `ProposalParts`
                       alpha:float=0.95, # weight of the rebalanced extent term `V*P/sum(P)`
                       beta:float=0.1, # weight of the contour term `E(V)*P`
                       gamma:float=0.8, # weight of the background term `B(V)*P` (`B <= 0`)
@@ -143,19 +143,23 @@ def rebalanced_scores(V:torch.Tensor, # (K, H, W) PRMs in [0, 1] (enhanced and b
                       bg_factor:float=0.95, # `Q`: where `V` is below this times its mean
                       match_norm:str='pixels' # 'pixels': `E(V)` and `B(V) = -Q` as they are (`*P` counts pixels); 'unit': each scaled to unit mass
                      )->torch.Tensor: # (K, N) scores
-    "Eq. (5) of ICN for every PRM and proposal, as one matrix product"
-    if props.shape[-2:]!=V.shape[-2:]: raise ValueError(f"rebalanced_scores: proposals are {tuple(props.shape[-2:])} but the PRMs are {tuple(V.shape[-2:])}")
+    "Eq. (5) of ICN for every PRM and proposal: one matrix product over masks; every term is linear in `P`, so sums over atoms for `ProposalParts`"
+    hw = props.work_size if isinstance(props, ProposalParts) else tuple(props.shape[-2:])
+    if hw!=tuple(V.shape[-2:]): raise ValueError(f"rebalanced_scores: proposals are {hw} but the PRMs are {tuple(V.shape[-2:])}")
     if match_norm not in ('pixels','unit'): raise ValueError(f"rebalanced_scores: match_norm must be 'pixels' or 'unit', got {match_norm!r}")
     V = V.float(); K = len(V)
     E = contour_map(V, contour_width).flatten(1); B = -background_masks(V, V.shape[-2:], bg_factor).flatten(1)
     if match_norm=='unit': E,B = E/E.sum(1, keepdim=True).clamp(min=1e-12), B/(-B).sum(1, keepdim=True).clamp(min=1e-12)
+    if isinstance(props, ProposalParts):
+        S = props.sums(torch.cat([V.flatten(1), beta*E + gamma*B]))                   # (2K, N): V*P, (βE + γB)*P
+        return alpha*S[:K]/props.area().clamp(min=1) + S[K:]
     P = props.flatten(1).to(V); area = P.sum(1, keepdim=True).clamp(min=1)
     A = torch.cat([alpha*V.flatten(1), beta*E + gamma*B], 1)                          # (K, 2HW)
     return A @ torch.cat([P/area, P], 1).T                                            # (K, N)
 
 # %% ../../nbs/methods/23_icn.ipynb #96cbdfbb
-def icn_scores(V:torch.Tensor, # (K, H, W) PRMs in [0, 1]
-               props:torch.Tensor, # (N, H, W) boolean proposals
+def icn_scores(V:torch.Tensor, # (K, h, w) PRMs in [0, 1], at the proposals' working size
+               props, # (N, h, w) boolean proposals, or their `ProposalParts`
                matching:str='rebalanced', # 'rebalanced' (eq. 5) or 'plain' (PRM's retrieval score, Table 1's ablation)
                alpha:float=0.95, beta:float=0.1, gamma:float=0.8, # eq. (5)'s weights
                contour_width:int=5, # contour width
@@ -172,7 +176,7 @@ def icn_scores(V:torch.Tensor, # (K, H, W) PRMs in [0, 1]
     if K==0 or N==0: return torch.zeros(K, N)
     if matching=='rebalanced': s = rebalanced_scores(V, props, alpha, beta, gamma, contour_width, bg_factor, match_norm)
     else: s = retrieval_scores(V/V.flatten(1).sum(1).clamp(min=1e-12)[:,None,None], props, background_masks(V, (H,W), bg_factor), plain_alpha, plain_beta, contour_width)
-    area = props.flatten(1).sum(1).float()/(H*W)
+    area = (props.area() if isinstance(props, ProposalParts) else props.flatten(1).sum(1).float())/(H*W)
     return s.masked_fill(((area<min_prop_frac)|(area>=max_prop_frac))[None], float('-inf'))
 
 # %% ../../nbs/methods/23_icn.ipynb #4b7c6e7c
@@ -282,8 +286,8 @@ def enhance(icn:nn.Module, # an `ICN` (or `ICNNet`) in eval mode
     return res
 
 # %% ../../nbs/methods/23_icn.ipynb #aa8a2813
-def icn_match(V:torch.Tensor, # (K, H, W) maps at the image's size: binarised enhanced PRMs or normalised naive PRMs
-              props:torch.Tensor, # (N, H, W) boolean proposals
+def icn_match(V:torch.Tensor, # (K, h, w) maps at the proposals' working size: binarised enhanced PRMs or normalised naive PRMs
+              props, # (N, h, w) boolean proposals, or their `ProposalParts`
               **kw # `icn_scores` settings
              )->tuple[torch.Tensor,torch.Tensor]: # (K,) best proposal (-1: none), (K,) its score
     "Each PRM's top proposal"
@@ -312,7 +316,7 @@ def icn_maps(model:ICNNet, # a trained `ICNNet`
 # %% ../../nbs/methods/23_icn.ipynb #ba69e4d0
 def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                bs:int=8, # images per batch
+                pred_bs:int=8, # images per batch
                 sz:tuple|int|None=None, # model input size; the training size if `None`
                 thr:float=0.5, # class probability threshold
                 peak_thr:float=0.5, # relative peak threshold
@@ -330,10 +334,11 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 plain_alpha:float=0.8, plain_beta:float=1e-5, # the plain matching's weights
                 min_prop_frac:float=2e-5, max_prop_frac:float=0.85, # admissible proposal sizes
                 max_props:int=1000, # proposals per image (when computed here)
+                work_size:int|None=None, # longest side at which proposals are computed and matched (chosen masks come back at full size); `None`: full size
                 n_workers:int|None=None, # processes computing proposals
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
-                proposals:list|None=None, # precomputed (N, H, W) proposals of each image, or `None` to compute them
+                proposals:list|None=None, # precomputed proposals of each image ((N, H, W) masks or `ProposalParts`), or `None` to compute them
                 timing:dict|None=None # if a dict, seconds are added under 'network', 'proposals' and 'matching'
                )->list[Instances]:
     "ICN instances of every image: eq. (1) peaks → naive PRMs → T ICN passes → eq. (5) matching → class-aware NMS"
@@ -344,18 +349,18 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
               plain_alpha=plain_alpha, plain_beta=plain_beta, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
     tm = timing if timing is not None else {}
     for k in ('network','proposals','matching'): tm.setdefault(k, 0.)
-    for ims in image_batches(imgs, bs):
+    for ims in image_batches(imgs, pred_bs):
         t = time.time()
-        props = batch_proposals(ims, n_workers=n_workers, max_props=max_props) if proposals is None else proposals[n:n+len(ims)]
+        props = image_parts(ims, None if proposals is None else proposals[n:n+len(ims)], 'icn_predict', n_workers=n_workers, max_props=max_props, work_size=work_size)
         n += len(ims); t1 = time.time(); tm['proposals'] += t1-t
         o = icn_maps(model, prep_images(ims, spec, dev), thr, peak_thr, gauss_sigma, sigma, rule, chunk, T, icn_thr)
         pk = o['peaks']; t2 = time.time(); tm['network'] += t2-t1
         for bi,im in enumerate(ims):
-            sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; pr = props[bi].bool()
-            V = F.interpolate(o['V'][sel][None], size=(H,W), mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, H, W)
+            sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; pr = props[bi]; hw = pr.work_size
+            V = F.interpolate(o['V'][sel][None], size=hw, mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, *hw)
             if T>0: V = (V>0.5).float()
-            idx,_ = icn_match(V, pr, **mk); ok = idx>=0
-            masks = pr[idx[ok]] if ok.any() else torch.zeros(0, H, W, dtype=torch.bool)
+            idx,_ = icn_match(V, pr if hw!=pr.size else pr.masks(), **mk); ok = idx>=0   # masks where not shrunk: the toy results' arithmetic (ties of binary maps)
+            masks = pr.masks(idx[ok])                                                     # only the chosen masks, at full size
             res.append(masks_to_instances(masks, pk[sel][ok,1], o['scores'][sel][ok], peak_points(pk[sel][ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['matching'] += time.time()-t2
     return res
@@ -370,7 +375,7 @@ def icn_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
                      alpha:float=0.95, beta:float=0.1, gamma:float=0.8, contour_width:int=5, bg_factor:float=0.95, match_norm:str='pixels',
                      plain_alpha:float=0.8, plain_beta:float=1e-5, min_prop_frac:float=2e-5, max_prop_frac:float=0.85,
                      peak_thr:float=0.5, gauss_sigma:float=1., sigma:float=2., rule:str='probabilistic', chunk:int=64, # peaks and PRMs
-                     bs:int=8, # images per batch
+                     pred_bs:int=8, # images per batch
                      progress:bool=False # show a progress bar
                     )->dict: # prms (K, h, w) half, labels (K,), img (K,), target (K, h, w/8) packed
     "Naive PRMs of the labelled classes of every image of `folder`, at the input size, with their pseudo targets"
@@ -378,9 +383,9 @@ def icn_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
     mk = dict(matching=matching, alpha=alpha, beta=beta, gamma=gamma, contour_width=contour_width, bg_factor=bg_factor, match_norm=match_norm,
               plain_alpha=plain_alpha, plain_beta=plain_beta, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
     out = dict(prms=[], labels=[], img=[], target=[])
-    starts = range(0, len(folder), bs)
+    starts = range(0, len(folder), pred_bs)
     for a in (progress_bar(starts, leave=False) if progress else starts):
-        ii = list(range(a, min(a+bs, len(folder)))); ims = [folder.load_img(i) for i in ii]
+        ii = list(range(a, min(a+pred_bs, len(folder)))); ims = [folder.load_img(i) for i in ii]
         lab = torch.stack([folder.multi_hot(i) for i in ii])
         o = icn_prm_batch(model, prep_images(ims, spec, dev), peak_thr=peak_thr, gauss_sigma=gauss_sigma, sigma=sigma, rule=rule, chunk=chunk, labels=lab)
         for bi,i in enumerate(ii):
@@ -455,11 +460,11 @@ def _load_classifier(learn, ctx):
     learn.model.classifier.load_state_dict(load_checkpoint(ctx.ckpt('classifier'))['model'])
 
 ICN_SETTINGS = dict(k=3, matching='rebalanced', alpha=0.95, beta=0.1, gamma=0.8, contour_width=5, bg_factor=0.95, match_norm='pixels', plain_alpha=0.8, plain_beta=1e-5,
-                    min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None, gauss_sigma=1.,
+                    min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, work_size=256, n_workers=None, gauss_sigma=1.,
                     icn_arch='tiny', icn_nf=32, icn_ch=32, fusion=True, use_prm=True, T=3, icn_thr=0.5, valid_pct=0.1, valid_seed=42)
 ICN_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], **ICN_SETTINGS, 'icn_nf':64, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32},
-    'paper': {**PRM_RECIPES['paper'], **ICN_SETTINGS, 'icn_arch':'resnet50', 'icn_ch':64, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16},
+    'quick': {**PRM_RECIPES['quick'], **ICN_SETTINGS, 'icn_nf':64, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32},
+    'paper': {**PRM_RECIPES['paper'], **ICN_SETTINGS, 'icn_arch':'resnet50', 'icn_ch':64, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16, 'icn.pred_bs':16},
 }
 
 def icn_method_for(name:str='icn', # the method's name

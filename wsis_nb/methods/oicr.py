@@ -22,7 +22,7 @@ from ..core import Instances, masks_to_boxes, palette, to_hwc
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, densify
-from ..blocks.proposals import ProposalCache, batch_proposals
+from ..blocks.proposals import ProposalCache, ProposalParts, batch_proposal_parts
 from ..engine.stages import proposals_stage, proposal_indexes
 from ..engine.registry import Method, Stage, call_with
 from ..engine.predictor import load_predictor
@@ -375,10 +375,11 @@ def fill_boxes(boxes:torch.Tensor, # (N, 4) boxes in pixels
     b = boxes[:,:,None]
     return ((xs>=b[:,0])&(xs<b[:,2]))[:,None,:] & ((ys>=b[:,1])&(ys<b[:,3]))[:,:,None]
 
-def image_boxes(props:list, # per image (N, H, W) bool proposal masks or (N, 4) boxes in image pixels
+def image_boxes(props:list, # per image `ProposalParts`, (N, H, W) bool proposal masks or (N, 4) boxes in image pixels
                 max_boxes:int=2000, min_box:int=2)->list:
-    "Per image its proposal boxes (`proposal_boxes` of masks; boxes kept as given)"
-    return [proposal_boxes(p, max_boxes, min_box) if p.ndim==3 else p.float() for p in props]
+    "Per image its proposal boxes (`proposal_boxes` of masks or of `ProposalParts`' full-size boxes; boxes kept as given)"
+    return [proposal_boxes(p.boxes(), max_boxes, min_box) if isinstance(p, ProposalParts) else proposal_boxes(p, max_boxes, min_box) if p.ndim==3 else p.float()
+            for p in props]
 
 def scale_boxes(boxes:list, # per image (R_i, 4) boxes
                 src:list, # per image (H, W) they are in
@@ -400,17 +401,18 @@ def oicr_forward(model:nn.Module, # an `OICRNet` (or a subclass)
 
 def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
                  imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                 bs:int=2, # images per batch
+                 pred_bs:int=2, # images per batch
                  max_props:int=1000, # segment proposals per image when computed here
                  max_boxes:int=2000, min_box:int=2, # see `proposal_boxes`
+                 work_size:int|None=None, # longest side at which proposals are computed (their boxes are scaled to full size); `None`: full size
                  n_workers:int|None=None, # processes computing proposals
                  reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
-                 proposals:list|None=None # per image (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
+                 proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
                 )->list[Instances]:
     "Detections of every image as `Instances` (boxes, and the filled boxes as masks), at each image's size"
     spec = input_spec(learn); res = []; k = 0
-    for ims in image_batches(imgs, bs):
-        props = proposals[k:k+len(ims)] if proposals is not None else batch_proposals(ims, n_workers=n_workers, max_props=max_props)
+    for ims in image_batches(imgs, pred_bs):
+        props = proposals[k:k+len(ims)] if proposals is not None else batch_proposal_parts(ims, n_workers=n_workers, max_props=max_props, work_size=work_size)
         k += len(ims)
         out = oicr_forward(learn.model, ims, image_boxes(props, max_boxes, min_box), spec)
         for im,d in zip(ims, oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes)):
@@ -477,13 +479,13 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
     return derive_labels_stage(name, source, build, predict, detection_labels,
                                extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
-OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, n_workers=None, gn=True, n_refine=3, fg_iou=0.5, reg=True,
+OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, work_size=256, n_workers=None, gn=True, n_refine=3, fg_iou=0.5, reg=True,
                      score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)
 OICR_RECIPES = {
     'quick': {**OICR_SETTINGS, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'max_boxes':500, 'opt':'adam', 'wd':5e-4, 'gn':False,
-              'joint.bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
+              'joint.bs':4, 'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
     'paper': {**OICR_SETTINGS, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4,
-              'joint.bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
+              'joint.bs':2, 'pred_bs':2, 'joint.pred_bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
 }
 
 oicr_method = Method('oicr', 'image labels',

@@ -7,6 +7,7 @@ Docs: https://wsis-nb.github.io/wsis_nb/methods/prm.html.md"""
 # %% ../../nbs/methods/21_prm.ipynb #d1b760f7
 from __future__ import annotations
 import torch
+from fastcore.meta import delegates
 import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
@@ -324,19 +325,15 @@ def prm_batch(model:nn.Module, # a trained `PRMNet`/`CamNet` in eval mode
     return dict(crm=crm, probs=probs, peaks=peaks, scores=scores, prms=prms)
 
 # %% ../../nbs/methods/21_prm.ipynb #prm0prd0
+@delegates(prm_batch, but=['model', 'x', 'labels'])
 def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
                 pred_bs:int=8, # images per batch
                 sz:tuple|int|None=None, # model input size; the training size (`input_spec`) if `None`
-                thr:float=0.5, # class probability threshold
-                peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
-                min_prom:float=0.05, # keep peaks at least this prominent (see `select_peaks`)
-                sigma:float=2., # PRM smoothing (pixels at input size)
                 prm_thr:float=0.3, # threshold on each max-normalised PRM (see `prm_instances`)
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
-                rule:str='probabilistic', # back-propagation rule (see `prm`)
-                chunk:int=64 # peak slots per batched backward
+                **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
                )->list[Instances]:
     "PRM instances of every image, at each image's size"
     spec = input_spec(learn)
@@ -344,7 +341,7 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []
     for ims in image_batches(imgs, pred_bs):
         x = prep_images(ims, spec, dev)
-        o = prm_batch(model, x, thr, peak_thr, min_prom, sigma, rule, chunk)
+        o = prm_batch(model, x, **kwargs)
         peaks = o['peaks']
         for bi,im in enumerate(ims):
             sel = peaks[:,0]==bi; H,W = im.shape[-2:]

@@ -8,13 +8,14 @@ Docs: https://wsis-nb.github.io/wsis_nb/methods/retrieval.html.md"""
 from __future__ import annotations
 import time
 import torch
+from fastcore.meta import delegates
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from ..core import Instances, show_instances
 from ..masks import norm_max, masks_to_instances
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
-from ..blocks.proposals import segment_proposals, batch_proposals, ProposalCache
+from ..blocks.proposals import segment_proposals, batch_proposals, batch_proposal_parts, ProposalParts, ProposalCache
 from ..engine.stages import proposals_stage
 from ..engine.registry import Method, Stage, call_with
 from ..engine.predictor import load_predictor
@@ -23,8 +24,8 @@ from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
 
 # %% auto #0
-__all__ = ['RETRIEVAL_SETTINGS', 'RETRIEVAL_RECIPES', 'retrieval_method', 'contour_masks', 'retrieval_scores', 'background_masks',
-           'retrieve', 'retrieval_predict', 'retrieval_labels', 'retrieval_stage']
+__all__ = ['RETRIEVAL_SETTINGS', 'RETRIEVAL_RECIPES', 'retrieval_method', 'contour_masks', 'as_parts', 'retrieval_scores',
+           'background_masks', 'retrieve', 'image_parts', 'retrieval_predict', 'retrieval_labels', 'retrieval_stage']
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #0bf1a58e
 def contour_masks(masks:torch.Tensor, # (N, H, W) boolean masks
@@ -38,26 +39,38 @@ def contour_masks(masks:torch.Tensor, # (N, H, W) boolean masks
     return (dil-ero)[:,0]>0
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #26fcceef
-def retrieval_scores(prms:torch.Tensor, # (K, H, W) PRMs, each normalised to sum 1
-                     props:torch.Tensor, # (N, H, W) boolean proposals
-                     bg:torch.Tensor|None=None, # (K, H, W) background masks (1 = background), or `None`
+def as_parts(props # (N, H, W) boolean proposals, or their `ProposalParts`
+            )->ProposalParts:
+    "Proposals as `ProposalParts` (a mask stack is factorised into its atoms)"
+    return props if isinstance(props, ProposalParts) else ProposalParts.from_masks(torch.as_tensor(props))
+
+def retrieval_scores(prms:torch.Tensor, # (K, h, w) PRMs, each normalised to sum 1, at the proposals' working size
+                     props, # (N, h, w) boolean proposals, or their `ProposalParts`
+                     bg:torch.Tensor|None=None, # (K, h, w) background masks (1 = background), or `None`
                      alpha:float=0.8, # weight of the extent term `R * S`
                      beta:float=1e-5, # weight of the background penalty `Q * S`
                      contour_width:int=5, # width of the contour `Ŝ` (see `contour_masks`)
-                     chunk:int=256 # proposals per matrix product (memory bound)
+                     chunk:int=256 # proposals at a time in the contour counts (memory bound)
                     )->torch.Tensor: # (K, N) scores
-    "`alpha·R*S + R*Ŝ - beta·Q*S` of every PRM `R` and proposal `S`, as matrix products over chunks of proposals"
+    "`alpha·R*S + R*Ŝ - beta·Q*S` of every PRM `R` and proposal `S`: matrix products over chunks of masks, or sums over atoms and contour window sets for `ProposalParts`"
     K,N = len(prms),len(props)
-    if props.shape[-2:]!=prms.shape[-2:]: raise ValueError(f"retrieval_scores: proposals are {tuple(props.shape[-2:])} but PRMs are {tuple(prms.shape[-2:])}")
-    R = prms.flatten(1).float(); Q = None if bg is None else bg.flatten(1).float()
-    out = R.new_zeros(K, N)
-    for s in range(0, N, chunk):
-        S = props[s:s+chunk]
-        Sf,Cf = S.flatten(1).to(R), contour_masks(S, contour_width).flatten(1).to(R)   # (n, HW)
-        f = alpha*R@Sf.T + R@Cf.T
-        if Q is not None: f = f - beta*Q@Sf.T
-        out[:, s:s+chunk] = f
-    return out
+    if not isinstance(props, ProposalParts):
+        if props.shape[-2:]!=prms.shape[-2:]: raise ValueError(f"retrieval_scores: proposals are {tuple(props.shape[-2:])} but PRMs are {tuple(prms.shape[-2:])}")
+        R = prms.flatten(1).float(); Q = None if bg is None else bg.flatten(1).float()
+        out = R.new_zeros(K, N)
+        for s in range(0, N, chunk):
+            S = props[s:s+chunk]
+            Sf,Cf = S.flatten(1).to(R), contour_masks(S, contour_width).flatten(1).to(R)   # (n, HW)
+            f = alpha*R@Sf.T + R@Cf.T
+            if Q is not None: f = f - beta*Q@Sf.T
+            out[:, s:s+chunk] = f
+        return out
+    pp = props
+    if pp.work_size!=tuple(prms.shape[-2:]): raise ValueError(f"retrieval_scores: proposals are {pp.work_size} but PRMs are {tuple(prms.shape[-2:])}")
+    R = prms.float()
+    S = pp.sums(R if bg is None else torch.cat([R, bg.float()]))                    # (K or 2K, N): R*S, Q*S
+    f = alpha*S[:K] + pp.contour_sums(R, contour_width, chunk)
+    return f if bg is None else f - beta*S[K:]
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #89beadec
 def background_masks(crm:torch.Tensor, # (K, h, w) class response map of each peak's class
@@ -70,8 +83,8 @@ def background_masks(crm:torch.Tensor, # (K, h, w) class response map of each pe
     return (up < bg_factor*up.mean((1,2), keepdim=True)).float()
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #b7c1d6aa
-def retrieve(prms:torch.Tensor, # (K, H, W) PRMs of one image, at the proposals' size
-             props:torch.Tensor, # (N, H, W) boolean proposals of the image
+def retrieve(prms:torch.Tensor, # (K, h, w) PRMs of one image, at the proposals' working size
+             props, # (N, h, w) boolean proposals of the image, or their `ProposalParts`
              bg:torch.Tensor|None=None, # (K, H, W) background masks (see `background_masks`)
              alpha:float=0.8, # extent weight
              beta:float=1e-5, # background penalty
@@ -84,28 +97,29 @@ def retrieve(prms:torch.Tensor, # (K, H, W) PRMs of one image, at the proposals'
     if K==0 or len(props)==0: return torch.full((K,), -1, dtype=torch.long), torch.full((K,), float('-inf'))
     pm = prms/prms.flatten(1).sum(1).clamp(min=1e-12)[:,None,None]                # each PRM sums to 1
     f = retrieval_scores(pm, props, bg, alpha, beta, contour_width)
-    area = props.flatten(1).sum(1).float()/(H*W)
+    area = (props.area() if isinstance(props, ProposalParts) else props.flatten(1).sum(1).float())/(H*W)
     f[:, (area<min_prop_frac)|(area>=max_prop_frac)] = float('-inf')
     sc,best = f.max(1)
     return torch.where(torch.isfinite(sc), best, -1), sc
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #9a8115ad
-def _shrink(im, work_size): # uint8 (3, H, W) -> longest side at most `work_size`, area-averaged
-    H,W = im.shape[-2:]
-    if work_size is None or max(H,W)<=work_size: return im
-    f = work_size/max(H,W)
-    return F.interpolate(im[None].float(), size=(max(4,round(H*f)),max(4,round(W*f))), mode='area')[0].round().clamp(0,255).byte()
+def image_parts(ims:list, # the uint8 (3, H, W) images of a batch
+                proposals:list|None, # their proposals given by the caller: (N, H, W) masks or `ProposalParts`; computed if `None`
+                fn:str='predict', # the caller, for messages
+                **kw # `batch_proposal_parts` settings (`n_workers`, `max_props`, `work_size`, ...)
+               )->list: # a `ProposalParts` per image
+    "The proposals of a batch of images as `ProposalParts`, checked against the images' sizes"
+    if proposals is None: return batch_proposal_parts(ims, **kw)
+    pps = [as_parts(p) for p in proposals]
+    for i,(im,pp) in enumerate(zip(ims, pps)):
+        if pp.size!=tuple(im.shape[-2:]): raise ValueError(f"{fn}: proposals of image {i} of the batch are {pp.size}, the image is {tuple(im.shape[-2:])}")
+    return pps
 
+@delegates(prm_batch, but=['model', 'x', 'labels'])
 def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
                       imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                      bs:int=8, # images per batch
+                      pred_bs:int=8, # images per batch
                       sz:tuple|int|None=None, # model input size; the training size if `None`
-                      thr:float=0.5, # class probability threshold
-                      peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
-                      min_prom:float=0.05, # peak prominence (see `select_peaks`)
-                      sigma:float=2., # PRM smoothing (pixels at input size)
-                      rule:str='probabilistic', # back-propagation rule
-                      chunk:int=64, # peak slots per batched backward
                       alpha:float=0.8, # extent weight of the retrieval score
                       beta:float=1e-5, # background penalty of the retrieval score
                       bg_factor:float=0.95, # background threshold factor
@@ -117,8 +131,9 @@ def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
                       min_frac:float=0.001, # drop masks smaller than this fraction of the image
                       nms_iou:float=0.5, # class-aware mask NMS threshold
                       n_workers:int|None=None, # processes computing proposals
-                      proposals:list|None=None, # precomputed (N, H, W) proposals of each image, or `None` to compute them
-                      timing:dict|None=None # if a dict, seconds spent are added under 'network', 'proposals', 'retrieval'
+                      proposals:list|None=None, # precomputed proposals of each image ((N, H, W) masks or `ProposalParts`), or `None` to compute them
+                      timing:dict|None=None, # if a dict, seconds spent are added under 'network', 'proposals', 'retrieval'
+                      **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
                      )->list[Instances]:
     "Instances of every image by PRM proposal retrieval, at each image's size"
     spec = input_spec(learn)
@@ -126,25 +141,21 @@ def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []; n = 0
     tm = timing if timing is not None else {}
     for k in ('network','proposals','retrieval'): tm.setdefault(k, 0.)
-    for ims in image_batches(imgs, bs):
+    for ims in image_batches(imgs, pred_bs):
         t = time.time()
-        if proposals is None: props = batch_proposals([_shrink(im, work_size) for im in ims], n_workers=n_workers, max_props=max_props)
-        else: props = proposals[n:n+len(ims)]
+        props = image_parts(ims, None if proposals is None else proposals[n:n+len(ims)], 'retrieval_predict', n_workers=n_workers, max_props=max_props, work_size=work_size)
         n += len(ims); t1 = time.time(); tm['proposals'] += t1-t
-        o = prm_batch(model, prep_images(ims, spec, dev), thr, peak_thr, min_prom, sigma, rule, chunk)
+        o = prm_batch(model, prep_images(ims, spec, dev), **kwargs)
         peaks = o['peaks']; t2 = time.time(); tm['network'] += t2-t1
         for bi,im in enumerate(ims):
             sel = (peaks[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; pk = peaks[sel]
-            pr = props[bi].bool()
-            h,w = pr.shape[-2:]
-            if proposals is not None and (h,w)!=(H,W): raise ValueError(f"retrieval_predict: proposals of image {n-len(ims)+bi} are {tuple(pr.shape[-2:])}, the image is {(H,W)}")
+            pr = props[bi]; h,w = pr.work_size
             p = o['prms'][sel]
             if len(p): p = F.interpolate(p[None], size=(h,w), mode='bilinear', align_corners=False)[0].clamp(min=0)
             bg = background_masks(o['crm'][pk[:,0], pk[:,1]], (h,w), bg_factor)
-            idx,_ = retrieve(p, pr, bg, alpha, beta, contour_width, min_prop_frac, max_prop_frac)
+            idx,_ = retrieve(p, pr if (h,w)!=pr.size else pr.masks(), bg, alpha, beta, contour_width, min_prop_frac, max_prop_frac)   # masks where not shrunk: the toy results' arithmetic
             ok = idx>=0
-            masks = pr[idx[ok]] if ok.any() else torch.zeros(0, h, w, dtype=torch.bool)
-            if (h,w)!=(H,W): masks = F.interpolate(masks[None].float(), size=(H,W), mode='nearest')[0].bool()   # only the chosen masks at full size
+            masks = pr.masks(idx[ok])                                                  # only the chosen masks, at full size
             res.append(masks_to_instances(masks, pk[ok,1], o['scores'][sel][ok], peak_points(pk[ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['retrieval'] += time.time()-t2
     return res
