@@ -17,6 +17,7 @@ from fastai.learner import Learner
 from torchvision.transforms.functional import gaussian_blur
 from ..core import Instances, show_heatmaps
 from ..masks import norm_max, components, component_masks, masks_to_instances
+from ..blocks.proposals import work_shape
 from ..data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
 from .cam import CamNet, CamLearner, cam_learner, cam_dls
 from ..engine.registry import Method
@@ -333,6 +334,7 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
                 prm_thr:float=0.3, # threshold on each max-normalised PRM (see `prm_instances`)
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
+                work_size:int|None=None, # longest side at which the PRMs are cut into regions (the masks come back at full size); `None`: full size
                 **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
                )->list[Instances]:
     "PRM instances of every image, at each image's size"
@@ -344,19 +346,20 @@ def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
         o = prm_batch(model, x, **kwargs)
         peaks = o['peaks']
         for bi,im in enumerate(ims):
-            sel = peaks[:,0]==bi; H,W = im.shape[-2:]
+            sel = peaks[:,0]==bi; H,W = im.shape[-2:]; h,w = work_shape((H,W), work_size)
             p = o['prms'][sel]
-            if len(p): p = F.interpolate(p[None], size=(H,W), mode='bilinear', align_corners=False)[0]
-            res.append(prm_instances(p, peaks[sel,1], o['scores'][sel], peak_points(peaks[sel], o['crm'].shape[-2:], (H,W)),
-                                     prm_thr, min_frac, nms_iou, size=(H,W)))
+            if len(p): p = F.interpolate(p[None], size=(h,w), mode='bilinear', align_corners=False)[0]
+            inst = prm_instances(p, peaks[sel,1], o['scores'][sel], peak_points(peaks[sel], o['crm'].shape[-2:], (h,w)),
+                                 prm_thr, min_frac, nms_iou, size=(h,w))
+            res.append(inst if (h,w)==(H,W) else inst.resize((H,W)))       # regions found at the working size, masks back at the image's
     return res
 
 # %% ../../nbs/methods/21_prm.ipynb #00da83c3
 PRM_RECIPES = {
     'quick': dict(arch='tiny', nf=64, pretrained=False, stride=8, sz=128, bs=16, pred_bs=16, epochs=40, lr=1e-2, thr=0.5, win=3, peak_thr=0.5, min_prom=0.05,
-                  prm_thr=0.1, sigma=6., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
+                  prm_thr=0.1, sigma=6., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5, work_size=256),
     'paper': dict(arch='resnet50', nf=64, pretrained=True, stride=8, sz=448, bs=16, pred_bs=16, epochs=20, lr=1e-2, num_workers=8, thr=0.5, win=3, peak_thr=0.5, min_prom=0.05,
-                  prm_thr=0.3, sigma=4., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5),
+                  prm_thr=0.3, sigma=4., rule='probabilistic', chunk=64, min_frac=0.001, nms_iou=0.5, work_size=256),
 }
 
 # %% ../../nbs/methods/21_prm.ipynb #0101b5d5
