@@ -497,11 +497,13 @@ def bestie_predict(learn, # a trained `bestie_learner`, or a `Predictor`
         cen,ids,sc = d['centers'].cpu(),d['ids'].cpu(),d['scores'].cpu()
         for b,im in enumerate(ims):
             H,W = im.shape[-2:]; rows = (cen[:,0]==b).nonzero()[:,0]
-            m = ids[b][None]==(rows+1)[:,None,None]
-            if len(rows): m = F.interpolate(m[None].float(), size=(H,W), mode='nearest')[0].bool()
-            else: m = torch.zeros(0, H, W, dtype=torch.bool)
-            pts = torch.stack([cen[rows,3]*W/spec.sz[1], cen[rows,2]*H/spec.sz[0]], 1)
-            res.append(masks_to_instances(m, cen[rows,1].long(), sc[rows], pts, min_frac, nms_iou, size=(H,W)))
+            m = ids[b][None]==(rows+1)[:,None,None]; h,w = m.shape[-2:]
+            if (h,w)==(H,W):
+                pts = torch.stack([cen[rows,3]*W/spec.sz[1], cen[rows,2]*H/spec.sz[0]], 1)
+                res.append(masks_to_instances(m, cen[rows,1].long(), sc[rows], pts, min_frac, nms_iou, size=(H,W)))
+            else:                                                        # small masks and NMS at the model's size, then only the kept masks at the image's
+                pts = torch.stack([cen[rows,3]*w/spec.sz[1], cen[rows,2]*h/spec.sz[0]], 1)
+                res.append(masks_to_instances(m, cen[rows,1].long(), sc[rows], pts, min_frac, nms_iou, size=(h,w)).resize((H,W)))
         tm['decode'] += time.time()-t1
     return res
 
