@@ -13,6 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
+from PIL import Image
 from functools import partial
 from fastai.learner import Learner
 from fastai.optimizer import Adam, SGD
@@ -32,15 +33,18 @@ from .oracle import oracle_method
 from ..train import LossPart
 from .cam import cam_dls, cam_predict
 from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES
+from .irn import irn_stages, IRN_RECIPES
+from ..engine.registry import stage_view
 from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, group_batch, semantic_components, cluster_centers,
                              merge_centers, ids_to_masks, masks_to_ids, centroids, offset_to_rgb, show_offsets, show_grouping)
 
 # %% auto #0
-__all__ = ['BESTIE_SETTINGS', 'BESTIE_RECIPES', 'bestie_method', 'bestie_point_method', 'bestie_gt_method', 'bestie_mrcnn_method',
-           'bestie_point_mrcnn_method', 'transfer_labels', 'bestie_items', 'bestie_pseudo_stage', 'BestieData',
-           'bestie_dls', 'batch_table', 'pseudo_targets', 'drop_instances', 'BestieNet', 'refine_labels', 'BestieLoss',
-           'match_ids', 'BestieTargets', 'SelfRefinement', 'PseudoTP', 'bestie_decode', 'bestie_outputs',
-           'bestie_predict', 'BestieLearner', 'bestie_learner', 'bestie_method_for']
+__all__ = ['BESTIE_SETTINGS', 'BESTIE_RECIPES', 'WSSS_SOURCES', 'bestie_method', 'bestie_point_method', 'bestie_crf_method',
+           'bestie_gtsem_method', 'bestie_gt_method', 'bestie_mrcnn_method', 'bestie_point_mrcnn_method',
+           'transfer_labels', 'bestie_items', 'bestie_pseudo_stage', 'BestieData', 'bestie_dls', 'batch_table',
+           'pseudo_targets', 'drop_instances', 'BestieNet', 'refine_labels', 'BestieLoss', 'match_ids', 'BestieTargets',
+           'SelfRefinement', 'PseudoTP', 'bestie_decode', 'bestie_outputs', 'bestie_predict', 'BestieLearner',
+           'bestie_learner', 'gt_wsss_stage', 'bestie_method_for']
 
 # %% ../../nbs/methods/32_bestie.ipynb #b32xfer1
 def transfer_labels(sem:torch.Tensor, # (B, H, W) WSSS label maps: 0 background, `c+1` class `c`, 255 uncertain
@@ -586,23 +590,56 @@ def _bestie_stage(doc):
     return train_stage('bestie', bestie_dls, bestie_learner, BestieNet, bestie_predict,
                        train_split=lambda ctx: ctx.pseudo_split('train', 'pseudo'), doc=doc, init=_tp_file)
 
+def gt_wsss_stage(name:str='wsss', # stage name
+                  split:str='train', # the split to label (it needs masks)
+                  doc:str='semantic labels from the ground-truth masks (the reference of Table 4)')->Stage:
+    "A stage writing the ground-truth semantic masks of `split` as WSSS labels (PNG per image, `index.json` last), where a WSSS stage would"
+    dest = lambda ctx: ctx.cache('wsss', ctx.pseudo_split(split))
+    def run(ctx):
+        folder = CocoFolder(ctx.data, split); names = [Path(im['file_name']).stem+'.png' for im in folder.images]
+        if len(set(names))!=len(names): raise ValueError(f"gt_wsss_stage: image file stems of {folder} are not unique")
+        for i,n in enumerate(names):
+            inst = folder.instances(i)
+            if inst.masks is None: raise ValueError(f"gt_wsss_stage: image {folder.images[i]['file_name']} of {folder.ann_file} has no masks; semantic labels from the ground truth need them")
+            buf = io.BytesIO(); Image.fromarray(semantic_mask(inst).clamp(max=254).to(torch.uint8).numpy()).save(buf, format='PNG')
+            atomic_write(dest(ctx)/n, buf.getvalue())
+        save_json(dict(split=split, files=names, settings={}), dest(ctx)/'index.json')
+    return Stage(name, run, outputs=lambda ctx: [dest(ctx)/'index.json'], inputs=lambda ctx: [ctx.ann(split)], keys=lambda ctx: {}, doc=doc)
+
+WSSS_SOURCES = ('irn', 'crf', 'gt')
+
+def _irn_recipes(recipes:dict)->dict:
+    "`recipes` with every IRN stage's own view of `IRN_RECIPES` under its stage prefix, so those stages compute what `irn`'s do (and the runner shares them)"
+    res = {}
+    for r,v in recipes.items():
+        res[r] = dict(v)
+        for st in irn_stages(): res[r].update({f'{st.name}.{k}':x for k,x in stage_view(IRN_RECIPES[r], st.name).items()})
+    return res
+
 def bestie_method_for(name:str='bestie', # the method's name
                       cues:str='pam', # 'pam' (image labels), 'points' or 'gt' (ground-truth instances)
+                      wsss:str='irn', # the semantic labels: 'irn' (IRN's random walk), 'crf' (CAMs and two dense CRFs) or 'gt' (ground-truth masks)
                       doc:str='')->Method:
-    "BESTIE with instance cues from `cues`: classifier → WSSS → pseudo instances → BESTIE network"
-    sup = {'pam':'image labels', 'points':'points', 'gt':'masks'}[cues]
+    "BESTIE with instance cues from `cues` and semantic labels from `wsss`: classifier → WSSS → pseudo instances → BESTIE network"
+    if cues not in ('pam','points','gt'): raise ValueError(f"bestie_method_for: cues must be 'pam', 'points' or 'gt', got {cues!r}")
+    if wsss not in WSSS_SOURCES: raise ValueError(f"bestie_method_for: wsss must be one of {WSSS_SOURCES}, got {wsss!r}")
+    sup = {'pam':'image labels', 'points':'points', 'gt':'masks'}[cues] if wsss!='gt' else 'masks'
     net = _bestie_stage('the instance network with instance-aware guidance and self-refinement')
     if cues=='gt':
         rc = {r:{**v, 'refine':False} for r,v in BESTIE_RECIPES.items()}
         return Method(name, sup, [bestie_pseudo_stage(cues='gt', doc='ground-truth instances as items'), net], rc,
                       doc=doc or 'the BESTIE network trained on ground-truth instances (the reference)')
-    stages = [train_stage('classifier', cam_dls, pam_learner, PAMNet, cam_predict, doc='PAM classifier on image labels'),
-              wsss_stage(doc='semantic pseudo labels: multi-scale CAMs, background threshold, dense CRF'),
+    sem = {'irn': irn_stages, 'crf': lambda: [wsss_stage(doc='semantic pseudo labels: multi-scale CAMs, background threshold, dense CRF')],
+           'gt': lambda: [gt_wsss_stage()]}[wsss]()
+    stages = [train_stage('classifier', cam_dls, pam_learner, PAMNet, cam_predict, doc='PAM classifier on image labels'), *sem,
               bestie_pseudo_stage(cues=cues, doc=f'pseudo instances: WSSS components holding one {"PAM cue" if cues=="pam" else "point"}'), net]
-    return Method(name, sup, stages, BESTIE_RECIPES, doc=doc or f'BESTIE from {sup}: semantic knowledge transfer and self-refinement')
+    return Method(name, sup, stages, _irn_recipes(BESTIE_RECIPES) if wsss=='irn' else BESTIE_RECIPES,
+                  doc=doc or f'BESTIE from {sup}, semantic labels by {wsss}: semantic knowledge transfer and self-refinement')
 
 bestie_method = bestie_method_for('bestie', 'pam')
 bestie_point_method = bestie_method_for('bestie-point', 'points')
+bestie_crf_method = bestie_method_for('bestie-crf', 'pam', 'crf', doc="BESTIE on the CAM + dense CRF semantic labels (Table 4's weaker WSSS)")
+bestie_gtsem_method = bestie_method_for('bestie-gtsem', 'pam', 'gt', doc="BESTIE with PAM cues on ground-truth semantic masks (Table 4's GT row)")
 bestie_gt_method = bestie_method_for('bestie-gt', 'gt')
 bestie_mrcnn_method = refine_method(bestie_method, oracle_method, 'bestie-mrcnn', pseudo_thr=0.1,
                                     doc="BESTIE's instances on the training images as pseudo labels, then Mask R-CNN (the paper's †)")
