@@ -14,7 +14,7 @@ from fastai.learner import Callback
 
 # %% auto #0
 __all__ = ['world_size', 'rank', 'local_rank', 'is_main', 'barrier', 'broadcast', 'init_distributed', 'main_first', 'shard_idxs',
-           'ShardedDL', 'shard_dl', 'unwrap', 'DDPTrainer']
+           'ShardedBatches', 'ShardedDL', 'shard_dl', 'unwrap', 'DDPTrainer']
 
 # %% ../nbs/06_distributed.ipynb #t09ddp02
 def _env(k:str, d:int)->int: return int(os.environ.get(k, d))
@@ -84,6 +84,13 @@ def shard_idxs(idxs:list, # an epoch's item indices
     n = len(idxs); m = -(-n//w)*w
     return (list(idxs)*(-(-m//n)))[:m][r::w] if n else []
 
+class ShardedBatches(torch.utils.data.Sampler):
+    "Process `r`'s share of the batch sampler `batches`: each epoch the main process's batches, cut by `shard_idxs` into whole batches"
+    def __init__(self, batches, r:int|None=None, w:int|None=None):
+        self.batches,self.r,self.w = batches,(rank() if r is None else r),(world_size() if w is None else w)
+    def __len__(self): return -(-len(self.batches)//self.w)
+    def __iter__(self): yield from shard_idxs(broadcast([list(b) for b in self.batches]), self.r, self.w)
+
 class ShardedDL(GetAttr):
     "This process's share of the fastai `DataLoader` `dl`: each epoch the main process's indices, cut by `shard_idxs`"
     _default = 'dl'
@@ -102,7 +109,9 @@ def _cannot_shard(dl)->str|None:
     "Why `dl` cannot be cut into shares, or `None`"
     if isinstance(dl, FastaiDL): return None if dl.n is not None else f'its training loader ({type(dl).__name__}) has no length'
     if isinstance(dl, TorchDL):
-        if dl.batch_size is None: return f'its training loader uses a custom batch sampler ({type(dl.batch_sampler).__name__})'
+        if dl.batch_size is None:
+            try: len(dl.batch_sampler); return None
+            except TypeError: return f'its training loader uses a custom batch sampler with no length ({type(dl.batch_sampler).__name__})'
         if not isinstance(dl.sampler, (SequentialSampler, RandomSampler)): return f'its training loader uses a custom sampler ({type(dl.sampler).__name__})'
         return None
     return f'its training loader is a {type(dl).__name__}'
@@ -115,9 +124,10 @@ def shard_dl(dl, # a fastai or plain PyTorch training `DataLoader`
     if why is not None: raise ValueError(why)
     r,w = (rank() if r is None else r),(world_size() if w is None else w)
     if isinstance(dl, FastaiDL): return ShardedDL(dl, r, w)
+    kw = dict(num_workers=dl.num_workers, collate_fn=dl.collate_fn, pin_memory=dl.pin_memory, timeout=dl.timeout, worker_init_fn=dl.worker_init_fn, persistent_workers=dl.persistent_workers)
+    if dl.batch_size is None: return TorchDL(dl.dataset, batch_sampler=ShardedBatches(dl.batch_sampler, r, w), **kw)
     s = DistributedSampler(dl.dataset, num_replicas=w, rank=r, shuffle=isinstance(dl.sampler, RandomSampler), seed=broadcast(random.randrange(2**31)))
-    return TorchDL(dl.dataset, batch_size=dl.batch_size, sampler=s, num_workers=dl.num_workers, collate_fn=dl.collate_fn, pin_memory=dl.pin_memory,
-                   drop_last=dl.drop_last, timeout=dl.timeout, worker_init_fn=dl.worker_init_fn, persistent_workers=dl.persistent_workers)
+    return TorchDL(dl.dataset, batch_size=dl.batch_size, sampler=s, drop_last=dl.drop_last, **kw)
 
 # %% ../nbs/06_distributed.ipynb #d06unw00
 def unwrap(model:torch.nn.Module)->torch.nn.Module:

@@ -34,6 +34,7 @@ from ..train import EpochLine
 from ..train import ToDevice
 from ..blocks.maskrcnn import MASKRCNN_RECIPES, maskrcnn_dls, maskrcnn_learner, maskrcnn_model, maskrcnn_predict
 from ..train import LossPart
+from ..distributed import unwrap
 
 # %% auto #0
 __all__ = ['HEADS', 'BOXCASEG_RECIPES', 'BBTP_RECIPES', 'boxcaseg_method', 'bbtp_method', 'box_jitter', 'box_in_window',
@@ -290,7 +291,7 @@ class CropIoU(Metric):
     def accumulate(self, learn):
         m = learn.yb[1]; ok = m.flatten(1).amax(1)<255
         if not ok.any(): return
-        p = combine_heads(learn.pred[ok], learn.model.heads, self.alpha)>=self.thr
+        p = combine_heads(learn.pred[ok], unwrap(learn.model).heads, self.alpha)>=self.thr   # the model may be in `DistributedDataParallel`
         t = m[ok].bool()
         inter,union = (p&t).flatten(1).sum(1).float(),(p|t).flatten(1).sum(1).float()
         self.total += float((inter/union.clamp(min=1)).sum()); self.count += int(ok.sum())

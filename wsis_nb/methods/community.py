@@ -26,13 +26,14 @@ from ..engine.stages import train_stage
 from ..train import LossPart
 from ..train import ToDevice
 from ..masks import paste_maps
-from .oicr import (OICRNet, OICRLoss, prob_bce, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
+from fastai.callback.core import Callback
+from .oicr import (OICRNet, OICRLoss, prob_bce, pseudo_gts, refined_scores, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
                           prediction_stage, show_boxes, OICR_RECIPES)
 
 # %% auto #0
 __all__ = ['CL_SETTINGS', 'CL_RECIPES', 'cl_method', 'gauss_weights', 'weighted_gap', 'MaskHeads', 'pseudo_masks',
-           'ensemble_masks', 'CLNet', 'cl_model', 'sample_proposals', 'CLLoss', 'cl_learner', 'cl_masks', 'cl_predict',
-           'cl_steps', 'show_cl', 'cl_method_for']
+           'ensemble_masks', 'CLNet', 'cl_model', 'sample_proposals', 'CLLoss', 'LabelsToModel', 'cl_learner',
+           'cl_masks', 'cl_predict', 'cl_steps', 'show_cl', 'cl_method_for']
 
 # %% ../../nbs/methods/51_community.ipynb #c51gap02
 def gauss_weights(T:int, # grid size
@@ -110,16 +111,45 @@ class CLNet(OICRNet):
     "The OICR detector with the IMG and IS modules on the shared backbone"
     def __init__(self, n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, # see `OICRNet`
                  T:int=28, img_ch:int=64, seg_ch:int=64, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, # see `MaskHeads`
-                 with_img:bool=True, with_seg:bool=True): # the modules trained (Table 2)
+                 with_img:bool=True, with_seg:bool=True, # the modules trained (Table 2)
+                 fg_iou:float=0.5, # training: a proposal's pseudo label ỹ is its pseudo ground truth's class at this IoU (as `oicr_targets`)
+                 n_mask:int=32, # training: proposals sampled per image for IMG and IS
+                 xi:float=0.5): # training: the threshold ξ of the pseudo masks (eq. 1)
         super().__init__(n_cls, arch, pretrained, nf, gn, n_refine)
         ch = self.feats.body.channels
         self.masks = MaskHeads(n_cls, (ch[1], ch[2], ch[3]), T, img_ch, seg_ch, bg, gap_sigma, smooth)
-        self.with_img,self.with_seg = with_img,with_seg
-    def forward(self, x:torch.Tensor, boxes:torch.Tensor, n_boxes:torch.Tensor)->dict:
+        self.with_img,self.with_seg,self.fg_iou,self.n_mask,self.xi = with_img,with_seg,fg_iou,n_mask,xi
+    def forward(self, x:torch.Tensor, # (B, 3, H, W) images
+                boxes:torch.Tensor, # (B, R, 4) padded boxes in input pixels
+                n_boxes:torch.Tensor, # (B,) boxes per image
+                y:torch.Tensor|None=None # (B, C) image labels (training): adds `mask_train`'s outputs under 'mask'
+               )->dict:
         valid = torch.arange(boxes.shape[1], device=boxes.device)[None] < n_boxes.to(boxes.device)[:,None]
         lv = self.feats.levels(x); h = self.feats.res5(lv[2], torch.cat([valid.nonzero()[:,:1].to(boxes), boxes[valid]], 1))
-        out = self.heads(h.mean((2,3)), boxes, valid)
-        return dict(out, f8=lv[1], f16=lv[2], h5=h)
+        out = dict(self.heads(h.mean((2,3)), boxes, valid), f8=lv[1], f16=lv[2], h5=h)
+        if y is not None: out['mask'] = self.mask_train(out, y) if self.with_img else {}
+        return out
+    def pseudo_labels(self, out:dict, y:torch.Tensor)->tuple: # (B, R) ỹ in 0..C, (B, R) bool proposals that can be sampled
+        "ỹ of eq. (7): the class of a proposal's pseudo ground truth (mean of the detached refinement branches) at IoU ≥ `fg_iou`, else background"
+        p = pseudo_gts(out['boxes'], refined_scores(out).detach(), y>0.5, out['valid'])
+        ok = out['valid'] & p['any'][:,None]
+        return torch.where(p['iou']>=self.fg_iou, p['match']+1, 0).where(ok, 0), ok
+    def mask_train(self, out:dict, # this network's output on a batch
+                   y:torch.Tensor # (B, C) image labels
+                  )->dict: # p: 3 × (N, C') CAM class scores, t: (N,) their targets; seg: (F, T, T) IS logits, seg_tgt: (F, T, T) pseudo masks
+        "What `CLLoss` needs of IMG and IS on `n_mask` proposals sampled per image; a part is left out when it has no proposal (nothing unused in the graph)"
+        lbl,ok = self.pseudo_labels(out, y)
+        b,r = sample_proposals(lbl, ok, self.n_mask)
+        if not len(b): return {}
+        o = self.mask_outputs(out, b, r); t = lbl[b, r]; res = {}
+        if self.masks.bg: res.update(p=o['p'], t=t)                                  # IMG on every sampled proposal, background included
+        elif (t>0).any(): res.update(p=[q[t>0] for q in o['p']], t=t[t>0]-1)          # no background channel: the foreground ones
+        fg = (t>0).nonzero()[:,0]
+        if self.with_seg and len(fg):                                                   # IS: the foreground ones, their class's channel (eq. 9)
+            k = t[fg][:,None,None,None].expand(-1, 1, self.masks.T, self.masks.T)
+            res['seg_tgt'] = pseudo_masks(self.masks.cam_probs([q[fg] for q in o['cams']]).detach(), self.xi).gather(1, k)[:,0].float()
+            res['seg'] = o['seg'][fg].gather(1, k)[:,0]
+        return res
     def mask_outputs(self, out:dict, # this network's output on a batch
                      b:torch.Tensor, r:torch.Tensor # (N,) image and proposal index of the selected proposals
                     )->dict:
@@ -152,46 +182,33 @@ def sample_proposals(labels:torch.Tensor, # (B, R) pseudo labels (0 background)
     return b[ok], idx[ok]
 
 class CLLoss(OICRLoss):
-    "L = L_det + L_img + L_seg (CL eq. 2), each part kept in `.parts`"
-    def __init__(self, model:CLNet, # the network (its mask heads run on the sampled proposals)
-                 fg_iou:float=0.5, reg:bool=True, # see `OICRLoss`
-                 n_mask:int=32, # proposals per image for IMG and IS
-                 xi:float=0.5): # the threshold ξ of eq. (1)
-        super().__init__(fg_iou, reg); self.model,self.n_mask,self.xi = model,n_mask,xi
+    "L = L_det + L_img + L_seg (CL eq. 2), each part kept in `.parts`; L_img and L_seg on what `CLNet` computed given the labels (its output's 'mask')"
     def __call__(self, out:dict, y:torch.Tensor)->torch.Tensor:
-        parts = self.det(out, y); p = self.pseudo; m = self.model; z = parts['cls'].new_zeros(())
-        lbl = torch.where(p['iou']>=self.fg_iou, p['match']+1, 0).where(out['valid'] & p['any'][:,None], 0)   # ỹ: (B, R) in 0..C
-        parts['img'],parts['seg'] = z,z
-        if m.with_img:
-            b,r = sample_proposals(lbl, out['valid'] & p['any'][:,None], self.n_mask)
-            if len(b):
-                o = m.mask_outputs(out, b, r); t = lbl[b, r]
-                if not m.masks.bg: keep = t>0; o = dict(o, p=[q[keep] for q in o['p']]); t = t[keep]-1
-                if len(t):
-                    oh = F.one_hot(t, o['p'][0].shape[1]).float()
-                    parts['img'] = sum(prob_bce(q, oh).sum(1).mean() for q in o['p'])
-                fg = (lbl[b, r]>0).nonzero()[:,0]
-                if m.with_seg and len(fg):
-                    c = lbl[b, r][fg]; T = m.masks.T; k = c[:,None,None,None].expand(-1, 1, T, T)
-                    tgt = pseudo_masks(m.masks.cam_probs([q[fg] for q in o['cams']]).detach(), self.xi).gather(1, k)[:,0].float()
-                    parts['seg'] = F.binary_cross_entropy_with_logits(o['seg'][fg].gather(1, k)[:,0], tgt)
+        if 'mask' not in out: raise ValueError("CLLoss: the network's output has no 'mask' part: call it with the image labels, `model(x, boxes, n_boxes, y)` (`cl_learner` does, with `LabelsToModel`)")
+        parts = self.det(out, y); mk = out['mask']; z = parts['cls'].new_zeros(())
+        parts['img'] = sum(prob_bce(q, F.one_hot(mk['t'], q.shape[1]).float()).sum(1).mean() for q in mk['p']) if 'p' in mk else z
+        parts['seg'] = F.binary_cross_entropy_with_logits(mk['seg'], mk['seg_tgt']) if 'seg' in mk else z
         self.parts = {k:v.detach() for k,v in parts.items()}
         return sum(parts.values())
+
+class LabelsToModel(Callback):
+    "Hand the batch's labels to the model as its last input (`model(*xb, *yb)`), in training and validation"
+    order = ToDevice.order+1   # after the batch is on the model's device
+    def before_batch(self): self.learn.xb = (*self.xb, *self.yb)
 
 # %% ../../nbs/methods/51_community.ipynb #c51lrn01
 def cl_learner(dls:DataLoaders, # from `oicr_dls`
                arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, # see `OICRNet`
                T:int=28, img_ch:int=64, seg_ch:int=64, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, # see `CLNet`
-               fg_iou:float=0.5, reg:bool=True, n_mask:int=32, xi:float=0.5, # see `CLLoss`
+               fg_iou:float=0.5, reg:bool=True, n_mask:int=32, xi:float=0.5, # see `CLLoss` (`fg_iou`, `reg`) and `CLNet` (`fg_iou`, `n_mask`, `xi`)
                opt:str='sgd', # 'sgd' (momentum 0.9) or 'adam'
                wd:float=5e-4, cbs=None, **kwargs)->Learner:
     "A fastai `Learner` training detector, IMG and IS together, recording the five parts of the loss"
     if opt not in ('adam','sgd'): raise ValueError(f"cl_learner: opt must be 'adam' or 'sgd', got {opt!r}")
-    model = cl_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg).to(default_device())
-    learn = Learner(dls, model, loss_func=CLLoss(model, fg_iou, reg, n_mask, xi), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
-                    opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice()]+list(cbs or []), **kwargs)
+    model = CLNet(len(dls.vocab), arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg, fg_iou, n_mask, xi).to(default_device())
+    learn = Learner(dls, model, loss_func=CLLoss(fg_iou, reg), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
+                    opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice(), LabelsToModel()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
-    learn.no_ddp = "its loss runs the IMG and IS heads on proposals it samples, outside the model's forward, which DistributedDataParallel cannot synchronise"
     return learn
 
 # %% ../../nbs/methods/51_community.ipynb #c51pred1
