@@ -43,7 +43,8 @@ def train_stage(name:str, # stage name
                 train_split:Callable|None=None, # train_split(ctx) -> split to train on; `settings['train']` if `None`
                 doc:str='', # one line for `--list`
                 init:Callable|None=None, # init(learn, ctx) before training, e.g. to load an earlier stage's weights
-                extra_inputs:Callable|None=None # extra_inputs(ctx) -> files training reads besides the two splits' annotations (what `dls` and `init` open)
+                extra_inputs:Callable|None=None, # extra_inputs(ctx) -> files training reads besides the two splits' annotations (what `dls` and `init` open)
+                ann_inputs:bool=True # the two splits' annotation files are inputs; `False` when the training split is not a COCO file (e.g. label maps a stage wrote): `extra_inputs` names what is read
                )->Stage:
     "A stage that trains a `Learner` with `fit_resumable` into `models/<method>/<name>.pth`"
     def split(ctx): return train_split(ctx) if train_split is not None else ctx.view.get('train', 'train')
@@ -68,7 +69,7 @@ def train_stage(name:str, # stage name
         barrier()                                                        # the main process has written the last checkpoint
         info = read_checkpoint_info(ctx.ckpt()) or {}
         if not info.get('done'): raise RuntimeError(f"{ctx.method.name}/{ctx.stage}: training stopped after epoch {info.get('epoch', -1)+1} of {s['epochs']}; run again to resume from {ctx.ckpt()}")
-    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: [ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))] + list(extra_inputs(ctx) if extra_inputs else []),
+    return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: ([ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))] if ann_inputs else []) + list(extra_inputs(ctx) if extra_inputs else []),
                  keys=keys, doc=doc, build=build, predict=predict, dls=dls, learner=learner)
 
 def write_instances(preds:list[Instances], # one `Instances` per image of `images`

@@ -28,7 +28,7 @@ from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, fcn_head
 from ..engine.registry import Method, Stage, call_with, used_keys
 from ..engine.predictor import load_predictor
-from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file, load_pseudo_items
+from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file
 from .oracle import oracle_method
 from ..train import LossPart
 from .cam import cam_dls, cam_predict
@@ -188,18 +188,22 @@ def bestie_pseudo_stage(name:str='pseudo', # stage name
 class BestieData(torch.utils.data.Dataset):
     "The pseudo stage's items as a dataset of `(image, sem, ids, centers, points, gt ids, gt classes, labels)`"
     def __init__(self, items:dict, # from `bestie_items`
-                 imgs:torch.Tensor, # (n, 3, H, W) normalised images at the items' size
+                 folder:CocoFolder, # the split the items label (images are read from it one by one, not held in memory)
+                 spec:InputSpec|None=None, # size and normalisation of the images; the items' size and ImageNet statistics if `None`
                  idx=None, # the images to serve (all if `None`)
                  flip:bool=False): # random horizontal flips
-        self.items,self.imgs,self.flip = items,imgs,flip
-        self.idx = torch.arange(len(imgs)) if idx is None else torch.as_tensor(idx)
-        self.W = imgs.shape[-1]
+        if len(items['sem'])!=len(folder): raise ValueError(f"BestieData: {len(items['sem'])} items for {len(folder)} images of {folder}")
+        self.items,self.folder,self.flip = items,folder,flip
+        self.spec = spec or InputSpec(tuple(items['sem'].shape[-2:]))
+        self.idx = torch.arange(len(folder)) if idx is None else torch.as_tensor(idx)
+        self.W = self.spec.sz[1]
     def __len__(self): return len(self.idx)
     def _flip_rows(self, r):
         r = r.clone(); ok = r[:,0]>=0; r[ok,2] = self.W-1-r[ok,2]; return r
     def __getitem__(self, i):
         j = int(self.idx[i]); it = self.items
-        x,sem,ids,gt = self.imgs[j],it['sem'][j].long(),it['ids'][j].long(),it['gt'][j].long()
+        x = prep_images([self.folder.load_img(j)], self.spec)[0]
+        sem,ids,gt = it['sem'][j].long(),it['ids'][j].long(),it['gt'][j].long()
         cen,pts = it['cen'][j],it['pts'][j]
         if self.flip and torch.rand(()).item()<0.5:
             x,sem,ids,gt = x.flip(-1),sem.flip(-1),ids.flip(-1),gt.flip(-1)
@@ -213,12 +217,14 @@ def bestie_dls(path, # dataset folder
                valid_seed:int=42 # the hold-out split's seed
               )->DataLoaders:
     "DataLoaders of `BestieData` from the pseudo stage's items; `.spec`, `.vocab` and `.cues` set"
-    it,folder,spec,imgs = load_pseudo_items(path, train, 'bestie')
+    fn = pseudo_items_file(path, train)
+    if not fn.exists(): raise FileNotFoundError(f"{fn} not found; run the method's pseudo stage first (wsis-train bestie DATA --stage pseudo)")
+    it = torch.load(fn, weights_only=True); folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
     n = len(folder); perm = torch.randperm(n, generator=torch.Generator().manual_seed(valid_seed))
     nv = min(max(1, int(round(valid_pct*n))), n-1) if n>1 else 0
     va,tr = perm[:nv],perm[nv:]
     if nv==0: va = tr[:1]
-    dls = DataLoaders.from_dsets(BestieData(it, imgs, tr, flip=True), BestieData(it, imgs, va), bs=bs)
+    dls = DataLoaders.from_dsets(BestieData(it, folder, spec, tr, flip=True), BestieData(it, folder, spec, va), bs=bs)
     dls.spec,dls.vocab,dls.cues,dls.n_inp = spec,folder.classes,it['cues'],1
     return dls
 

@@ -415,7 +415,7 @@ def irn_stages()->list:
     return [cam_method.stage('cam'),
             wsss_stage('seeds', 'cam', doc='relation seeds: multi-scale CAMs, confident foreground and background by two dense CRFs'),
             train_stage('irnet', irn_dls, irn_learner, IRNet, irn_predict, train_split=seeds, init=_load_classifier,
-                        extra_inputs=lambda ctx: [ctx.ckpt('cam'), ctx.cache('wsss', seeds(ctx))/'index.json'],
+                        extra_inputs=lambda ctx: [ctx.ckpt('cam'), ctx.cache('wsss', seeds(ctx))/'index.json', ctx.ann(ctx.view.get('train','train'))], ann_inputs=False,
                         doc='boundary and displacement branches on the frozen classifier, from the seeds\' pixel pairs'),
             irn_wsss_stage()]
 

@@ -20,6 +20,7 @@ from fastai.torch_core import params
 from ..core import atomic_write, save_json, DataLayout
 from .cam import CamNet, CamLearner, cam_dls, cam_predict, multiscale_cam, cam, CAM_RECIPES
 from ..blocks.crf import dense_crf
+from ..blocks.offsets import find_centers
 from ..blocks.metrics import miou
 from ..data.core import CocoFolder
 from ..data.images import InputSpec
@@ -62,15 +63,17 @@ class PAMNet(CamNet):
                  extra_ch:int=256, # channels of the extra convolutions
                  n_extra:int=3, # number of extra 3×3 convolutions
                  alpha:float=0.7, # PAM's controller constant
-                 pam:bool=True): # PAM after each extra convolution; a ReLU if `False` (the CAM ablation)
+                 pam:bool=True, # PAM after each extra convolution; a ReLU if `False` (the CAM ablation)
+                 norm:bool=False): # batch norm after each extra convolution (the reference has none)
         super().__init__(n_cls, arch, pretrained, stride, nf)
         if n_extra<0: raise ValueError(f"PAMNet: n_extra must be >= 0, got {n_extra}")
         self.alpha,self.use_pam = alpha,pam
         chs = [self.body.out_channels]+[extra_ch]*n_extra
         layers = []
         for ni,no in zip(chs[:-1], chs[1:]):
-            conv = nn.Conv2d(ni, no, 3, padding=1); nn.init.kaiming_normal_(conv.weight, nonlinearity='relu'); nn.init.zeros_(conv.bias)
-            layers += [conv, PAM(alpha) if pam else nn.ReLU()]
+            conv = nn.Conv2d(ni, no, 3, padding=1, bias=not norm); nn.init.kaiming_normal_(conv.weight, nonlinearity='relu')
+            if not norm: nn.init.zeros_(conv.bias)
+            layers += [conv, *([nn.BatchNorm2d(no)] if norm else []), PAM(alpha) if pam else nn.ReLU()]
         self.extra = nn.Sequential(*layers)
         self.head = nn.Conv2d(chs[-1], n_cls, 1)
     def cam(self, x:torch.Tensor)->torch.Tensor:
@@ -89,12 +92,13 @@ def pam_learner(dls, # `DataLoaders` of (image, multi-hot labels), e.g. from `ca
                 n_extra:int=3, # number of extra convolutions
                 alpha:float=0.7, # PAM's controller constant
                 pam:bool=True, # PAM (else ReLU) after the extra convolutions
+                norm:bool=False, # batch norm after the extra convolutions
                 wd:float|None=None, # weight decay (fastai's default if `None`)
                 **kwargs # passed to `CamLearner`
                )->CamLearner:
     "A fastai `Learner` training a `PAMNet` on image-level labels with binary cross-entropy"
     n_cls = len(dls.vocab) if hasattr(dls, 'vocab') else dls.c
-    model = PAMNet(n_cls, arch, pretrained, stride, nf, extra_ch, n_extra, alpha, pam)
+    model = PAMNet(n_cls, arch, pretrained, stride, nf, extra_ch, n_extra, alpha, pam, norm)
     return CamLearner(dls, model, loss_func=BCEWithLogitsLossFlat(), metrics=accuracy_multi, splitter=pam_splitter, wd=wd, **kwargs)
 
 # %% ../../nbs/methods/31_pam.ipynb #pam0cues
@@ -116,13 +120,11 @@ def cue_maps(model:nn.Module, # a `PAMNet` / `CamNet` in eval mode
 
 def local_peaks(maps:torch.Tensor, # (B, C, H, W) maps
                 kernel:int=7, # window of the local maximum (odd)
-                thr:float=0.1 # keep maxima at least this high
+                thr:float=0.1 # keep maxima above this
                )->tuple: # (K, 4) long `b, c, y, x`; (K,) their values
-    "Local maxima of every map over a `kernel`×`kernel` window scoring at least `thr`"
+    "Local maxima of every map over a `kernel`×`kernel` window scoring above `thr`, one per plateau (`find_centers`, the peak finder BESTIE's centers use)"
     if kernel%2!=1: raise ValueError(f"local_peaks: kernel must be odd, got {kernel}")
-    pk = (maps==F.max_pool2d(maps, kernel, 1, kernel//2)) & (maps>=thr)
-    idx = pk.nonzero()                                                  # (K, 4)
-    return idx, maps[pk]
+    return find_centers(maps, thr, kernel, top_k=maps[0].numel())
 
 def instance_cues(model:nn.Module, # a trained `PAMNet` (or any model with `.cam`), in eval mode
                   x:torch.Tensor, # (B, 3, H, W) normalised images
@@ -261,7 +263,7 @@ def wsss_miou(data:str|Path, # the dataset folder
     return {**miou(preds, gts, len(folder.classes)+1), 'labelled': n_lab/max(n_all,1)}
 
 # %% ../../nbs/methods/31_pam.ipynb #pam0rcp0
-PAM_SETTINGS = dict(n_extra=3, alpha=0.7, pam=True, cue_kernel=7, cue_thr=0.1, smooth=3,
+PAM_SETTINGS = dict(n_extra=3, alpha=0.7, pam=True, norm=False, cue_kernel=7, cue_thr=0.1, smooth=3,
                     fg_thr=0.3, bg_thr=0.05, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10., gt_prob=0.7)
 PAM_RECIPES = {
     'quick': {**CAM_RECIPES['quick'], **PAM_SETTINGS, 'extra_ch':128, 'wd':None, 'bi_xy_std':20., 'bi_w':20., 'wsss.scales':(1.,.5,1.5), 'wsss.pred_bs':16},
