@@ -266,7 +266,7 @@ def wsss_miou(data:str|Path, # the dataset folder
 PAM_SETTINGS = dict(n_extra=3, alpha=0.7, pam=True, norm=False, cue_kernel=7, cue_thr=0.1, smooth=3,
                     fg_thr=0.3, bg_thr=0.05, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10., gt_prob=0.7)
 PAM_RECIPES = {
-    'quick': {**CAM_RECIPES['quick'], **PAM_SETTINGS, 'extra_ch':128, 'wd':None, 'bi_xy_std':20., 'bi_w':20., 'wsss.scales':(1.,.5,1.5), 'wsss.pred_bs':16},
+    'quick': {**CAM_RECIPES['quick'], **PAM_SETTINGS, 'extra_ch':128, 'norm':True, 'wd':None, 'bi_xy_std':20., 'bi_w':20., 'wsss.scales':(1.,.5,1.5), 'wsss.pred_bs':16},
     'paper': {**CAM_RECIPES['paper'], **PAM_SETTINGS, 'extra_ch':512, 'stride':8, 'epochs':15, 'lr':1e-3, 'wd':5e-4, 'cue_kernel':15, 'wsss.scales':(1.,.5,1.5,2.), 'wsss.pred_bs':1},
 }
 
