@@ -13,7 +13,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
-from PIL import Image
 from functools import partial
 from fastai.learner import Learner
 from fastai.optimizer import Adam, SGD
@@ -32,7 +31,7 @@ from ..engine.stages import train_stage, write_instances, refine_method, pseudo_
 from .oracle import oracle_method
 from ..train import LossPart
 from .cam import cam_dls, cam_predict
-from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES
+from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES, label_png_names, save_label_png
 from .irn import irn_stages, IRN_RECIPES
 from ..engine.registry import stage_view
 from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, group_batch, semantic_components, cluster_centers,
@@ -602,13 +601,11 @@ def gt_wsss_stage(name:str='wsss', # stage name
     "A stage writing the ground-truth semantic masks of `split` as WSSS labels (PNG per image, `index.json` last), where a WSSS stage would"
     dest = lambda ctx: ctx.cache('wsss', ctx.pseudo_split(split))
     def run(ctx):
-        folder = CocoFolder(ctx.data, split); names = [Path(im['file_name']).stem+'.png' for im in folder.images]
-        if len(set(names))!=len(names): raise ValueError(f"gt_wsss_stage: image file stems of {folder} are not unique")
+        folder = CocoFolder(ctx.data, split); names = label_png_names(folder)
         for i,n in enumerate(names):
             inst = folder.instances(i)
             if inst.masks is None: raise ValueError(f"gt_wsss_stage: image {folder.images[i]['file_name']} of {folder.ann_file} has no masks; semantic labels from the ground truth need them")
-            buf = io.BytesIO(); Image.fromarray(semantic_mask(inst).clamp(max=254).to(torch.uint8).numpy()).save(buf, format='PNG')
-            atomic_write(dest(ctx)/n, buf.getvalue())
+            save_label_png(semantic_mask(inst).clamp(max=254), dest(ctx)/n)
         save_json(dict(split=split, files=names, settings={}), dest(ctx)/'index.json')
     return Stage(name, run, outputs=lambda ctx: [dest(ctx)/'index.json'], inputs=lambda ctx: [ctx.ann(split)], keys=lambda ctx: {}, doc=doc)
 

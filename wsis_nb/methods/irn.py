@@ -6,18 +6,17 @@ Docs: https://wsis-nb.github.io/wsis_nb/methods/irn.html.md"""
 
 # %% ../../nbs/methods/33_irn.ipynb #irn00002
 from __future__ import annotations
-import io, warnings
+import warnings
 from functools import partial
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
-from PIL import Image
 from fastai.learner import Learner
 from fastai.optimizer import Adam, SGD
 from fastai.data.core import DataLoaders
-from ..core import Instances, atomic_write, save_json, palette
+from ..core import Instances, save_json, palette
 from ..masks import norm_max, masks_to_instances
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
@@ -30,7 +29,7 @@ from ..checkpoints import load_checkpoint
 from ..train import LossPart
 from .cam import CamNet, multiscale_cam, cam_method, CAM_RECIPES
 from .oracle import oracle_method
-from .pam import wsss_stage, WsssLabels, PAM_SETTINGS
+from .pam import wsss_stage, WsssLabels, PAM_SETTINGS, label_png_names, save_label_png
 
 # %% auto #0
 __all__ = ['IRN_SETTINGS', 'IRN_RECIPES', 'irn_method', 'irn_mrcnn_method', 'relation_offsets', 'pair_values', 'relation_labels',
@@ -380,8 +379,7 @@ def irn_wsss_split(model:IRNet, # a trained `IRNet`
                   )->list: # PNG names in `folder` order
     "Write IRN's semantic labels (walked CAMs of each image's labelled classes) of every image of `folder` as `dest/<stem>.png`, at the image's size"
     dest = Path(dest); dev = next(model.parameters()).device
-    names = [Path(im['file_name']).stem+'.png' for im in folder.images]
-    if len(set(names))!=len(names): raise ValueError(f"irn_wsss_split: image file stems of {folder} are not unique")
+    names = label_png_names(folder)
     for a in range(0, len(folder), pred_bs):
         ii = list(range(a, min(a+pred_bs, len(folder))))
         x = prep_images([folder.load_img(i) for i in ii], spec, dev)
@@ -389,7 +387,7 @@ def irn_wsss_split(model:IRNet, # a trained `IRNet`
         m = irn_maps(model, x, lab, scales, flip, walk_radius, beta, t)
         for j,i in enumerate(ii):
             sem = irn_semantic(m['walked'][j:j+1], sem_bg, folder.size(i))[0].to(torch.uint8).cpu()
-            buf = io.BytesIO(); Image.fromarray(sem.numpy()).save(buf, format='PNG'); atomic_write(dest/names[i], buf.getvalue())
+            save_label_png(sem, dest/names[i])
     return names
 
 def irn_wsss_stage(name:str='wsss', # stage name

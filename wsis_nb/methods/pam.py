@@ -31,8 +31,8 @@ from ..checkpoints import load_checkpoint
 
 # %% auto #0
 __all__ = ['PAM_SETTINGS', 'PAM_RECIPES', 'pam_method', 'peak_attention', 'PAM', 'PAMNet', 'pam_splitter', 'pam_learner',
-           'cue_maps', 'local_peaks', 'instance_cues', 'wsss_labels', 'size_batches', 'wsss_split', 'wsss_stage',
-           'WsssLabels', 'wsss_miou']
+           'cue_maps', 'local_peaks', 'instance_cues', 'wsss_labels', 'size_batches', 'label_png_names',
+           'save_label_png', 'wsss_split', 'wsss_stage', 'WsssLabels', 'wsss_miou']
 
 # %% ../../nbs/methods/31_pam.ipynb #pam0pamf
 def peak_attention(x:torch.Tensor, # (B, K, H, W) features
@@ -200,6 +200,17 @@ def size_batches(sizes:list, # (H, W) of every image
     for i,s in enumerate(sizes): groups.setdefault(tuple(s), []).append(i)
     return [g[a:a+bs] for g in groups.values() for a in range(0, len(g), bs)]
 
+def label_png_names(folder:CocoFolder)->list:
+    "The PNG name of each image of `folder` (its file's stem), as the WSSS stages write them; an error if two stems collide"
+    names = [Path(im['file_name']).stem+'.png' for im in folder.images]
+    if len(set(names))!=len(names): raise ValueError(f"image file stems of {folder} are not unique: their label PNGs would collide")
+    return names
+
+def save_label_png(label:torch.Tensor, # (H, W) label map, values 0..255
+                   fname:str|Path):
+    "Write a label map as an 8-bit PNG, atomically"
+    buf = io.BytesIO(); Image.fromarray(label.to(torch.uint8).cpu().numpy()).save(buf, format='PNG'); atomic_write(fname, buf.getvalue())
+
 def wsss_split(model:nn.Module, # the trained classifier
                folder:CocoFolder, # the split to label
                spec:InputSpec, # the classifier's normalisation (images stay at their size)
@@ -209,8 +220,7 @@ def wsss_split(model:nn.Module, # the trained classifier
               )->list: # PNG file names, in `folder` order
     "Write the WSSS label map of every image of `folder` as `dest/<stem>.png` (atomic), by batches of one size"
     dest = Path(dest); dev = next(model.parameters()).device
-    names = [Path(im['file_name']).stem+'.png' for im in folder.images]
-    if len(set(names))!=len(names): raise ValueError(f"wsss_split: image file stems of {folder} are not unique")
+    names = label_png_names(folder)
     mean,std = torch.tensor(spec.mean).view(1,3,1,1),torch.tensor(spec.std).view(1,3,1,1)
     for ii in size_batches([folder.size(i) for i in range(len(folder))], pred_bs):
         imgs = torch.stack([folder.load_img(i) for i in ii])              # (b, 3, H, W) uint8
@@ -218,7 +228,7 @@ def wsss_split(model:nn.Module, # the trained classifier
         lab = torch.stack([folder.multi_hot(i) for i in ii])
         out = call_with(wsss_labels, model, x, imgs, lab, **kwargs)       # (b, H, W) uint8
         for i,o in zip(ii, out):
-            buf = io.BytesIO(); Image.fromarray(o.numpy()).save(buf, format='PNG'); atomic_write(dest/names[i], buf.getvalue())
+            save_label_png(o, dest/names[i])
     return names
 
 def wsss_stage(name:str='wsss', # stage name
