@@ -18,7 +18,8 @@ from ..masks import components
 # %% auto #0
 __all__ = ['centroids', 'heatmap_from_centers', 'center_heatmap', 'masks_to_ids', 'ids_to_masks', 'label_mask', 'encode_ids',
            'instance_targets', 'offset_map', 'offset_to_rgb', 'show_offsets', 'find_centers', 'group_batch',
-           'group_pixels', 'semantic_components', 'show_grouping', 'cluster_centers', 'merge_centers']
+           'group_pixels', 'semantic_components', 'show_grouping', 'component_centroids', 'cluster_centers',
+           'merge_centers']
 
 # %% ../../nbs/blocks/30_offsets.ipynb #21a7b17c
 def _grid(H, W, device=None): # (H, W) float `y` and `x` coordinates of every pixel
@@ -286,6 +287,28 @@ def show_grouping(img, # image (3, H, W) or (H, W, 3), or `None`
     ax.set_xlim(-.5, W-.5); ax.set_ylim(H-.5, -.5); ax.axis('off')
     if title: ax.set_title(title, fontsize=8)
     return ax
+
+# %% ../../nbs/blocks/30_offsets.ipynb #f39f0887
+def component_centroids(ids:torch.Tensor, # (B, H, W) long component ids: 0 none, `j+1` component `j`
+                        sem:torch.Tensor, # (B, H, W) semantic map: 0 background, `c+1` class `c`
+                        n:int|None=None # number of components (rows); `ids.max()` if `None`
+                       )->tuple: # centers (n, 4) float `b, c, y, x` and areas (n,) long
+    "Mean `b, c, y, x` of the pixels of each component of `ids` (a center table), and its area in pixels"
+    ids,sem = torch.as_tensor(ids),torch.as_tensor(sem)
+    if ids.ndim!=3: raise ValueError(f"component_centroids: ids must be (B, H, W), got shape {tuple(ids.shape)}")
+    if sem.shape!=ids.shape: raise ValueError(f"component_centroids: sem must have the shape of ids {tuple(ids.shape)}, got {tuple(sem.shape)}")
+    B,H,W = ids.shape; dev = ids.device
+    top = int(ids.max()) if ids.numel() else 0
+    n = top if n is None else n
+    if top>n: raise ValueError(f"component_centroids: ids go up to {top}, more than n={n}")
+    yy,xx = _grid(H, W, dev)
+    bb = torch.arange(B, device=dev, dtype=torch.float32)[:,None,None]
+    cc = (sem.to(dev).long()-1).float()                                     # (B, H, W) class of each pixel
+    vals = torch.stack([bb.expand(B,H,W), cc, yy.expand(B,H,W), xx.expand(B,H,W)], -1).reshape(-1,4)
+    f = ids.flatten().long()
+    tot = torch.zeros(n+1, 4, device=dev).index_add_(0, f, vals)           # (n+1, 4) sums; row 0: unlabelled pixels
+    area = torch.bincount(f, minlength=n+1)
+    return tot[1:]/area[1:,None].clamp(min=1).float(),area[1:]
 
 # %% ../../nbs/blocks/30_offsets.ipynb #bcf4b112
 def cluster_centers(offsets:torch.Tensor, # (B, 2, H, W) `dy, dx` predicted offsets

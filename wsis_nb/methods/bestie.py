@@ -35,7 +35,8 @@ from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM
 from .irn import irn_stages, IRN_RECIPES
 from ..engine.registry import stage_view
 from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, group_batch, semantic_components, cluster_centers,
-                             merge_centers, ids_to_masks, masks_to_ids, centroids, offset_to_rgb, show_offsets, show_grouping)
+                             merge_centers, ids_to_masks, masks_to_ids, centroids, offset_to_rgb, show_offsets, show_grouping,
+                             component_centroids)
 
 # %% auto #0
 __all__ = ['BESTIE_SETTINGS', 'BESTIE_RECIPES', 'WSSS_SOURCES', 'bestie_method', 'bestie_point_method', 'bestie_crf_method',
@@ -72,11 +73,8 @@ def transfer_labels(sem:torch.Tensor, # (B, H, W) WSSS label maps: 0 background,
     if center=='cue':
         cen = torch.zeros(n+1, 4, device=dev); cen[cid[hit]] = cues[hit].float()
         return ids, cen[keep]
-    yy,xx = torch.meshgrid(torch.arange(H, device=dev), torch.arange(W, device=dev), indexing='ij')
-    f = ids.flatten(); tot = torch.zeros(k+1, 4, device=dev)
-    vals = torch.stack([torch.arange(B, device=dev)[:,None,None].expand(B,H,W), sem-1, yy.expand(B,H,W), xx.expand(B,H,W)], -1).reshape(-1,4).float()
-    tot.index_add_(0, f, vals)
-    return ids, tot[1:]/torch.bincount(f, minlength=k+1)[1:,None].clamp(min=1).float()
+    cen,_ = component_centroids(ids, sem, k)                                      # (k, 4) `b, c, y, x`
+    return ids, cen
 
 # %% ../../nbs/methods/32_bestie.ipynb #b32item1
 def _resize_lbl(m, sz): return F.interpolate(m[None,None].float(), size=sz, mode='nearest')[0,0].to(m.dtype)
@@ -453,10 +451,8 @@ def bestie_decode(sem_logits:torch.Tensor, # (B, C+1, H, W)
         if len(orph):
             new = torch.zeros(n+1, dtype=torch.long, device=dev); new[orph] = torch.arange(K+1, K+len(orph)+1, device=dev)
             ids = torch.where(new[comp]>0, new[comp], ids)
-            f = comp.flatten(); cnt = torch.bincount(f, minlength=n+1).clamp(min=1).float()
-            yy,xx = torch.meshgrid(torch.arange(H, device=dev), torch.arange(W, device=dev), indexing='ij')
-            vals = torch.stack([torch.arange(B, device=dev)[:,None,None].expand(B,H,W), sem-1, yy.expand(B,H,W), xx.expand(B,H,W)], -1).reshape(-1,4).float()
-            oc = (torch.zeros(n+1, 4, device=dev).index_add_(0, f, vals)/cnt[:,None])[orph]
+            f = comp.flatten()
+            oc = component_centroids(comp, sem, n)[0][orph-1]                        # the orphans' centroids
             cen = torch.cat([cen, oc]); kind = torch.cat([kind, torch.full((len(orph),), 2, device=dev)])
             cmax = torch.zeros(n+1, device=dev).scatter_reduce_(0, f, cm.amax(1).flatten(), 'amax', include_self=True)
     K = len(cen); f = ids.flatten(); e = cen.long()

@@ -21,7 +21,7 @@ from ..masks import norm_max, masks_to_instances
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import upsample_cat
-from ..blocks.offsets import find_centers, group_batch, semantic_components, offset_to_rgb
+from ..blocks.offsets import find_centers, group_batch, semantic_components, component_centroids, offset_to_rgb
 from ..engine.registry import Method, Stage, call_with, used_keys
 from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, refine_method, holdout_by_image
@@ -264,11 +264,7 @@ def irn_instances(m:dict, # `irn_maps` of a batch
         left = torch.where((ids==0)&(sem>0), sem, 0)
         comp = semantic_components(left, C); n = int(comp.max())
         if n:
-            f = comp.flatten(); cnt = torch.bincount(f, minlength=n+1)[1:].clamp(min=1).float()
-            b = torch.arange(B, device=dev)[:,None,None].expand(B,H,W).flatten()
-            Y,X = torch.meshgrid(torch.arange(H, device=dev), torch.arange(W, device=dev), indexing='ij')
-            vals = torch.stack([b.float(), (left-1).flatten().float(), Y.expand(B,H,W).flatten().float(), X.expand(B,H,W).flatten().float()], 1)
-            oc = torch.zeros(n+1, 4, device=dev).index_add_(0, f, vals)[1:]/cnt[:,None]
+            oc,_ = component_centroids(comp, left, n)                         # (n, 4) `b, c, y, x` centroids of the regions
             ids = torch.where(comp>0, comp+len(cen), ids); cen = torch.cat([cen, oc])
     K = len(cen); f = ids.flatten()
     sc = wu.gather(1, (sem-1).clamp(min=0)[:,None])[:,0].flatten()            # each pixel's walked score of its class
