@@ -35,6 +35,13 @@ class InputSpec:
         if len(self.sz)!=2 or min(self.sz)<1: raise ValueError(f"InputSpec: sz must be an int or (H, W), got {self.sz}")
     def as_dict(self)->dict: return dict(sz=list(self.sz), mean=list(self.mean), std=list(self.std))
 
+    def decode(self, x:torch.Tensor # (B, 3, H, W) or (3, H, W) images normalised by this spec
+              )->torch.Tensor: # uint8 images of the same shape, on the CPU
+        "Undo the normalisation of `x`: uint8 images for showing"
+        mean = torch.tensor(self.mean, device=x.device)[:,None,None]
+        std = torch.tensor(self.std, device=x.device)[:,None,None]
+        return ((x*std+mean).clamp(0,1)*255).byte().cpu()
+
     @classmethod
     def from_dls(cls, dls, default:int=128):
         "The spec of fastai `dls`: the validation `Resize` size and the batch `Normalize` stats (ImageNet's if none)"

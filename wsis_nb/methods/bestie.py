@@ -526,8 +526,7 @@ class BestieLearner(Learner):
         spec,names = input_spec(self),[str(c) for c in self.dls.vocab]
         s,c,o = bestie_outputs(self.model, x)
         d = bestie_decode(s, c, o, **kwargs)
-        mean,std = torch.tensor(spec.mean, device=x.device)[:,None,None],torch.tensor(spec.std, device=x.device)[:,None,None]
-        imgs = ((x*std+mean).clamp(0,1)*255).byte().cpu()
+        imgs = spec.decode(x)
         pal = torch.from_numpy(palette(len(names)+1)).float()/255
         fig,axs = plt.subplots(len(x), 5, figsize=(5*figsize_per, len(x)*figsize_per), squeeze=False)
         for i,row in enumerate(axs):

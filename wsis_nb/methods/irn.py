@@ -314,8 +314,7 @@ class IRNLearner(Learner):
         "Rows of image, seed labels, boundary map and displacement field"
         dl = dl or self.dls[ds_idx]; x,s = dl.one_batch(); x,s = x[:max_n],s[:max_n]
         b,d = irn_outputs(self.model, x, flip=False); spec = input_spec(self)
-        mean,std = torch.tensor(spec.mean, device=x.device)[:,None,None],torch.tensor(spec.std, device=x.device)[:,None,None]
-        imgs = ((x*std+mean).clamp(0,1)*255).byte().cpu()
+        imgs = spec.decode(x)
         pal = torch.from_numpy(palette(len(self.dls.vocab)+1)).float()/255
         fig,axs = plt.subplots(len(x), 4, figsize=(4*figsize_per, len(x)*figsize_per), squeeze=False)
         for i,row in enumerate(axs):
