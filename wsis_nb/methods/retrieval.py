@@ -50,9 +50,10 @@ def retrieval_scores(prms:torch.Tensor, # (K, h, w) PRMs, each normalised to sum
                      alpha:float=0.8, # weight of the extent term `R * S`
                      beta:float=1e-5, # weight of the background penalty `Q * S`
                      contour_width:int=5, # width of the contour `Ŝ` (see `contour_masks`)
-                     chunk:int=256 # proposals at a time in the contour counts (memory bound)
+                     chunk:int=256, # proposals at a time in the contour counts (memory bound)
+                     contour_w:float=1. # weight of the contour term `R*Ŝ` (1 in the paper; 0 skips it)
                     )->torch.Tensor: # (K, N) scores
-    "`alpha·R*S + R*Ŝ - beta·Q*S` of every PRM `R` and proposal `S`: matrix products over chunks of masks, or sums over atoms and contour window sets for `ProposalParts`"
+    "`alpha·R*S + contour_w·R*Ŝ - beta·Q*S` of every PRM `R` and proposal `S` (`beta` per pixel): matrix products over chunks of masks, or sums over atoms and contour window sets for `ProposalParts`"
     K,N = len(prms),len(props)
     if not isinstance(props, ProposalParts):
         if props.shape[-2:]!=prms.shape[-2:]: raise ValueError(f"retrieval_scores: proposals are {tuple(props.shape[-2:])} but PRMs are {tuple(prms.shape[-2:])}")
@@ -60,8 +61,9 @@ def retrieval_scores(prms:torch.Tensor, # (K, h, w) PRMs, each normalised to sum
         out = R.new_zeros(K, N)
         for s in range(0, N, chunk):
             S = props[s:s+chunk]
-            Sf,Cf = S.flatten(1).to(R), contour_masks(S, contour_width).flatten(1).to(R)   # (n, HW)
-            f = alpha*R@Sf.T + R@Cf.T
+            Sf = S.flatten(1).to(R)                                                      # (n, HW)
+            f = alpha*R@Sf.T
+            if contour_w: f = f + contour_w*R@contour_masks(S, contour_width).flatten(1).to(R).T
             if Q is not None: f = f - beta*Q@Sf.T
             out[:, s:s+chunk] = f
         return out
@@ -69,7 +71,7 @@ def retrieval_scores(prms:torch.Tensor, # (K, h, w) PRMs, each normalised to sum
     if pp.work_size!=tuple(prms.shape[-2:]): raise ValueError(f"retrieval_scores: proposals are {pp.work_size} but PRMs are {tuple(prms.shape[-2:])}")
     R = prms.float()
     S = pp.sums(R if bg is None else torch.cat([R, bg.float()]))                    # (K or 2K, N): R*S, Q*S
-    f = alpha*S[:K] + pp.contour_sums(R, contour_width, chunk)
+    f = alpha*S[:K] + (contour_w*pp.contour_sums(R, contour_width, chunk) if contour_w else 0.)
     return f if bg is None else f - beta*S[K:]
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #89beadec
@@ -87,16 +89,17 @@ def retrieve(prms:torch.Tensor, # (K, h, w) PRMs of one image, at the proposals'
              props, # (N, h, w) boolean proposals of the image, or their `ProposalParts`
              bg:torch.Tensor|None=None, # (K, H, W) background masks (see `background_masks`)
              alpha:float=0.8, # extent weight
-             beta:float=1e-5, # background penalty
+             beta:float=2., # background penalty, per image area of background in the proposal (PRM's 1e-5 per pixel of a 448² image ≈ 2)
              contour_width:int=5, # contour width in pixels
              min_prop_frac:float=2e-5, # skip proposals smaller than this fraction of the image
-             max_prop_frac:float=0.85 # skip proposals larger than this fraction of the image
+             max_prop_frac:float=0.85, # skip proposals larger than this fraction of the image
+             contour_w:float=1. # weight of the contour term
             )->tuple[torch.Tensor,torch.Tensor]: # (K,) index of each PRM's best proposal (-1: none), (K,) its score
-    "The best proposal of each PRM by `retrieval_scores`, among proposals of admissible size"
+    "The best proposal of each PRM by `retrieval_scores`, among proposals of admissible size; the background counted as a fraction of the image"
     K = len(prms); H,W = prms.shape[-2:]
     if K==0 or len(props)==0: return torch.full((K,), -1, dtype=torch.long), torch.full((K,), float('-inf'))
     pm = prms/prms.flatten(1).sum(1).clamp(min=1e-12)[:,None,None]                # each PRM sums to 1
-    f = retrieval_scores(pm, props, bg, alpha, beta, contour_width)
+    f = retrieval_scores(pm, props, bg, alpha, beta/(H*W), contour_width, contour_w=contour_w)
     area = (props.area() if isinstance(props, ProposalParts) else props.flatten(1).sum(1).float())/(H*W)
     f[:, (area<min_prop_frac)|(area>=max_prop_frac)] = float('-inf')
     sc,best = f.max(1)
@@ -121,9 +124,10 @@ def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
                       pred_bs:int=8, # images per batch
                       sz:tuple|int|None=None, # model input size; the training size if `None`
                       alpha:float=0.8, # extent weight of the retrieval score
-                      beta:float=1e-5, # background penalty of the retrieval score
+                      beta:float=2., # background penalty of the retrieval score, per image area (see `retrieve`)
                       bg_factor:float=0.95, # background threshold factor
                       contour_width:int=5, # contour width in pixels
+                      contour_w:float=1., # weight of the contour term of the retrieval score
                       min_prop_frac:float=2e-5, # smallest admissible proposal (fraction of the image)
                       max_prop_frac:float=0.85, # largest admissible proposal
                       max_props:int=1000, # proposals per image
@@ -153,7 +157,7 @@ def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
             p = o['prms'][sel]
             if len(p): p = F.interpolate(p[None], size=(h,w), mode='bilinear', align_corners=False)[0].clamp(min=0)
             bg = background_masks(o['crm'][pk[:,0], pk[:,1]], (h,w), bg_factor)
-            idx,_ = retrieve(p, pr if (h,w)!=pr.size else pr.masks(), bg, alpha, beta, contour_width, min_prop_frac, max_prop_frac)   # masks where not shrunk: the toy results' arithmetic
+            idx,_ = retrieve(p, pr if (h,w)!=pr.size else pr.masks(), bg, alpha, beta, contour_width, min_prop_frac, max_prop_frac, contour_w)   # masks where not shrunk: the toy results' arithmetic
             ok = idx>=0
             masks = pr.masks(idx[ok])                                                  # only the chosen masks, at full size
             res.append(masks_to_instances(masks, pk[ok,1], o['scores'][sel][ok], peak_points(pk[ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
@@ -186,8 +190,9 @@ def retrieval_stage(name:str='prediction', # stage name
                                extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #52af91b5
-RETRIEVAL_SETTINGS = dict(alpha=0.8, beta=1e-5, bg_factor=0.95, contour_width=5, min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None, work_size=256)
+RETRIEVAL_SETTINGS = dict(alpha=0.8, beta=2., bg_factor=0.95, contour_width=5, contour_w=1., min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None, work_size=256)
 RETRIEVAL_RECIPES = {r: {**v, **RETRIEVAL_SETTINGS} for r,v in PRM_RECIPES.items()}
+RETRIEVAL_RECIPES['quick'].update(beta=16., contour_w=0., peak_thr=0.1)   # tuned on toy-bench v2's valid split (see "Tuning on valid" below)
 retrieval_method = Method('prm-retrieval', 'image labels',
                           [train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels'),
                            proposals_stage('train', doc='segment proposals of the training images, cached'),
