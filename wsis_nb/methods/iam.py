@@ -30,7 +30,7 @@ from ..engine.stages import proposals_stage, proposal_items_stage
 from ..blocks.crf import dense_crf
 from ..engine.registry import Method, Stage, call_with, used_keys
 from ..engine.predictor import load_predictor
-from ..engine.stages import train_stage, write_instances, pseudo_items_file, load_pseudo_items, holdout_by_image
+from ..engine.stages import train_stage, derive_stage, write_instances, pseudo_items_file, load_pseudo_items, holdout_by_image
 from ..checkpoints import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
@@ -353,21 +353,23 @@ def _load_classifier(learn, ctx):
 IAM_SETTINGS = dict(top_k=5, alpha=0.8, min_overlap=0.2, contour_width=5, fill_ch=16, fill_r=3, fill_steps=None, fpn_ch=64, fill_sz=None, valid_pct=0.1, valid_seed=42, n_workers=None, work_size=256,
                     iam_thr=0.5, crf=True, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10.)
 IAM_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'bi_xy_std':20., 'bi_w':20., 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32, 'filling.pred_bs':32},
+    'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'bi_xy_std':20., 'bi_w':20., 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32, 'filling.pred_bs':32,
+              'prediction.peak_thr':0.1, 'iam_thr':0.3},   # test-time peaks and threshold tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], **IAM_SETTINGS, 'fill_ch':32, 'filling.epochs':20, 'filling.lr':1e-1, 'filling.bs':16, 'filling.pred_bs':16},
 }
 
 def iam_method_for(name:str='iam', # the method's name
                    top_k:int=5, # candidates per PRM (the paper's IAM-S1, -S5, -S9)
                    doc:str='')->Method:
-    "IAM with `top_k` candidates per PRM: classifier → proposals → pseudo masks → filling module"
+    "IAM with `top_k` candidates per PRM: classifier → proposals → pseudo masks → filling module → prediction (test-time settings)"
     return Method(name, 'image labels',
                   [train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels'),
                    proposals_stage('train', doc='segment proposals of the training images, cached'),
                    iam_pseudo_stage(),
                    train_stage('filling', iam_dls, iam_learner, IAMNet, iam_predict, train_split=lambda ctx: ctx.pseudo_split('train', 'pseudo'),
                                doc='the extent filling module on the pseudo masks (classifier frozen)', init=_load_classifier,
-                               extra_inputs=lambda ctx: [pseudo_items_file(ctx.data, ctx.pseudo_split('train', 'pseudo')), ctx.ckpt('classifier')])],
+                               extra_inputs=lambda ctx: [pseudo_items_file(ctx.data, ctx.pseudo_split('train', 'pseudo')), ctx.ckpt('classifier')]),
+                   derive_stage('prediction', 'filling', IAMNet, iam_predict, doc='the filling module with the test-time settings (peaks, IAM threshold, CRF)')],
                   {r:{**v, 'top_k':top_k} for r,v in IAM_RECIPES.items()}, doc=doc or f'IAM-S{top_k}: PRM → instance extent filling → dense CRF')
 
 iam_method = iam_method_for('iam', 5)

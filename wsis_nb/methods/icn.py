@@ -166,16 +166,20 @@ def icn_scores(V:torch.Tensor, # (K, h, w) PRMs in [0, 1], at the proposals' wor
                bg_factor:float=0.95, # background threshold factor
                match_norm:str='pixels', # scale of eq. (5)'s `E` and `B` (see `rebalanced_scores`)
                plain_alpha:float=0.8, # extent weight of the plain matching
-               plain_beta:float=1e-5, # background weight of the plain matching
+               plain_beta:float=2., # background weight of the plain matching, per image area (as `retrieve`'s `beta`)
                min_prop_frac:float=2e-5, # proposals below this fraction of the image are not admissible
-               max_prop_frac:float=0.85 # nor those at or above this
+               max_prop_frac:float=0.85, # nor those at or above this
+               plain_contour_w:float=1., # contour weight of the plain matching
+               bg:torch.Tensor|None=None # (K, h, w) background masks of the plain matching: from the peaks' class maps (`background_masks`), or `None` for `V`'s own
               )->torch.Tensor: # (K, N) scores, `-inf` where not admissible
     "Matching scores of every PRM and proposal of one image"
     if matching not in ('rebalanced','plain'): raise ValueError(f"icn_scores: matching must be 'rebalanced' or 'plain', got {matching!r}")
     K,N = len(V),len(props); H,W = V.shape[-2:]
     if K==0 or N==0: return torch.zeros(K, N)
     if matching=='rebalanced': s = rebalanced_scores(V, props, alpha, beta, gamma, contour_width, bg_factor, match_norm)
-    else: s = retrieval_scores(V/V.flatten(1).sum(1).clamp(min=1e-12)[:,None,None], props, background_masks(V, (H,W), bg_factor), plain_alpha, plain_beta, contour_width)
+    else:
+        if bg is None: bg = background_masks(V, (H,W), bg_factor)
+        s = retrieval_scores(V/V.flatten(1).sum(1).clamp(min=1e-12)[:,None,None], props, bg, plain_alpha, plain_beta/(H*W), contour_width, contour_w=plain_contour_w)
     area = (props.area() if isinstance(props, ProposalParts) else props.flatten(1).sum(1).float())/(H*W)
     return s.masked_fill(((area<min_prop_frac)|(area>=max_prop_frac))[None], float('-inf'))
 
@@ -331,7 +335,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 contour_width:int=5, # contour width
                 bg_factor:float=0.95, # background threshold factor
                 match_norm:str='pixels', # scale of eq. (5)'s `E` and `B`: 'pixels' or 'unit'
-                plain_alpha:float=0.8, plain_beta:float=1e-5, # the plain matching's weights
+                plain_alpha:float=0.8, plain_beta:float=2., plain_contour_w:float=1., # the plain matching's weights (its background from the class maps)
                 min_prop_frac:float=2e-5, max_prop_frac:float=0.85, # admissible proposal sizes
                 max_props:int=1000, # proposals per image (when computed here)
                 work_size:int|None=None, # longest side at which proposals are computed and matched (chosen masks come back at full size); `None`: full size
@@ -346,7 +350,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
     if sz is not None: spec = InputSpec(sz, spec.mean, spec.std)
     model = learn.model.eval(); dev = next(model.parameters()).device; res = []; n = 0
     mk = dict(matching=matching, alpha=alpha, beta=beta, gamma=gamma, contour_width=contour_width, bg_factor=bg_factor, match_norm=match_norm,
-              plain_alpha=plain_alpha, plain_beta=plain_beta, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
+              plain_alpha=plain_alpha, plain_beta=plain_beta, plain_contour_w=plain_contour_w, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
     tm = timing if timing is not None else {}
     for k in ('network','proposals','matching'): tm.setdefault(k, 0.)
     for ims in image_batches(imgs, pred_bs):
@@ -359,7 +363,8 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
             sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; pr = props[bi]; hw = pr.work_size
             V = F.interpolate(o['V'][sel][None], size=hw, mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, *hw)
             if T>0: V = (V>0.5).float()
-            idx,_ = icn_match(V, pr if hw!=pr.size else pr.masks(), **mk); ok = idx>=0   # masks where not shrunk: the toy results' arithmetic (ties of binary maps)
+            bg = background_masks(o['crm'][pk[sel,0], pk[sel,1]], hw, bg_factor) if matching=='plain' else None   # PRM's background: the class map's
+            idx,_ = icn_match(V, pr if hw!=pr.size else pr.masks(), bg=bg, **mk); ok = idx>=0   # masks where not shrunk: the toy results' arithmetic (ties of binary maps)
             masks = pr.masks(idx[ok])                                                     # only the chosen masks, at full size
             res.append(masks_to_instances(masks, pk[sel][ok,1], o['scores'][sel][ok], peak_points(pk[sel][ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['matching'] += time.time()-t2
@@ -373,7 +378,7 @@ def icn_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
                      k:int=3, # proposals per target
                      matching:str='rebalanced', # see `icn_scores`
                      alpha:float=0.95, beta:float=0.1, gamma:float=0.8, contour_width:int=5, bg_factor:float=0.95, match_norm:str='pixels',
-                     plain_alpha:float=0.8, plain_beta:float=1e-5, min_prop_frac:float=2e-5, max_prop_frac:float=0.85,
+                     plain_alpha:float=0.8, plain_beta:float=2., plain_contour_w:float=1., min_prop_frac:float=2e-5, max_prop_frac:float=0.85,
                      peak_thr:float=0.5, gauss_sigma:float=1., sigma:float=2., rule:str='probabilistic', chunk:int=64, # peaks and PRMs
                      pred_bs:int=8, # images per batch
                      progress:bool=False # show a progress bar
@@ -381,7 +386,7 @@ def icn_pseudo_items(model:nn.Module, # the trained PRM classifier (`PRMNet`)
     "Naive PRMs of the labelled classes of every image of `folder`, at the input size, with their pseudo targets"
     dev = next(model.parameters()).device; model.eval(); sz = spec.sz
     mk = dict(matching=matching, alpha=alpha, beta=beta, gamma=gamma, contour_width=contour_width, bg_factor=bg_factor, match_norm=match_norm,
-              plain_alpha=plain_alpha, plain_beta=plain_beta, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
+              plain_alpha=plain_alpha, plain_beta=plain_beta, plain_contour_w=plain_contour_w, min_prop_frac=min_prop_frac, max_prop_frac=max_prop_frac)
     out = dict(prms=[], labels=[], img=[], target=[])
     starts = range(0, len(folder), pred_bs)
     for a in (progress_bar(starts, leave=False) if progress else starts):
@@ -459,11 +464,12 @@ def _load_classifier(learn, ctx):
     "Load the classifier stage's weights into the `ICNNet` before the ICN trains"
     learn.model.classifier.load_state_dict(load_checkpoint(ctx.ckpt('classifier'))['model'])
 
-ICN_SETTINGS = dict(k=3, matching='rebalanced', alpha=0.95, beta=0.1, gamma=0.8, contour_width=5, bg_factor=0.95, match_norm='pixels', plain_alpha=0.8, plain_beta=1e-5,
+ICN_SETTINGS = dict(k=3, matching='rebalanced', alpha=0.95, beta=0.1, gamma=0.8, contour_width=5, bg_factor=0.95, match_norm='pixels', plain_alpha=0.8, plain_beta=2., plain_contour_w=1.,
                     min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, work_size=256, n_workers=None, gauss_sigma=1.,
                     icn_arch='tiny', icn_nf=32, icn_ch=32, fusion=True, use_prm=True, T=3, icn_thr=0.5, valid_pct=0.1, valid_seed=42)
 ICN_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], **ICN_SETTINGS, 'icn_nf':64, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32},
+    'quick': {**PRM_RECIPES['quick'], **ICN_SETTINGS, 'icn_nf':64, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
+              'plain_beta':16., 'plain_contour_w':0., 'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching tuned on v2 valid (see "Matching at test time")
     'paper': {**PRM_RECIPES['paper'], **ICN_SETTINGS, 'icn_arch':'resnet50', 'icn_ch':64, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16, 'icn.pred_bs':16},
 }
 
