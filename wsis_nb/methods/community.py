@@ -61,9 +61,10 @@ class MaskHeads(nn.Module):
                  seg_ch:int=64, # channels of the IS convolutions
                  bg:bool=True, # a background channel in the CAMs
                  gap_sigma:float|None=0.25, # the weighted GAP's σ / T; plain GAP if `None`
-                 smooth:bool=True): # log(1 + f) on the CAMs' input features
+                 smooth:bool=True, # log(1 + f) on the CAMs' input features
+                 roi_stride:int=16): # stride of the second map (the detector's `roi_stride`)
         super().__init__()
-        self.n_cls,self.T,self.bg,self.gap_sigma,self.smooth = n_cls,T,bg,gap_sigma,smooth
+        self.n_cls,self.T,self.bg,self.gap_sigma,self.smooth,self.roi_stride = n_cls,T,bg,gap_sigma,smooth,roi_stride
         n_out = n_cls+1 if bg else n_cls
         self.convs = nn.ModuleList([nn.Conv2d(c, img_ch, 3, padding=1) for c in chans])
         self.cams = nn.ModuleList([nn.Conv2d(img_ch, n_out, 1) for _ in chans])
@@ -74,7 +75,7 @@ class MaskHeads(nn.Module):
         "The three T×T feature maps of each roi"
         T = self.T
         return [roi_align(f8, rois, T, spatial_scale=1/8, sampling_ratio=2, aligned=True),
-                roi_align(f16, rois, T, spatial_scale=1/16, sampling_ratio=2, aligned=True),
+                roi_align(f16, rois, T, spatial_scale=1/self.roi_stride, sampling_ratio=2, aligned=True),
                 F.interpolate(h5, size=(T,T), mode='bilinear', align_corners=False)]
     def forward(self, f8:torch.Tensor, # (B, C8, H/8, W/8)
                 f16:torch.Tensor, # (B, C16, H/16, W/16)
@@ -114,10 +115,11 @@ class CLNet(OICRNet):
                  with_img:bool=True, with_seg:bool=True, # the modules trained (Table 2)
                  fg_iou:float=0.5, # training: a proposal's pseudo label ỹ is its pseudo ground truth's class at this IoU (as `oicr_targets`)
                  n_mask:int=32, # training: proposals sampled per image for IMG and IS
-                 xi:float=0.5): # training: the threshold ξ of the pseudo masks (eq. 1)
-        super().__init__(n_cls, arch, pretrained, nf, gn, n_refine)
+                 xi:float=0.5, # training: the threshold ξ of the pseudo masks (eq. 1)
+                 roi_stride:int=16): # see `OICRNet`
+        super().__init__(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride)
         ch = self.feats.body.channels
-        self.masks = MaskHeads(n_cls, (ch[1], ch[2], ch[3]), T, img_ch, seg_ch, bg, gap_sigma, smooth)
+        self.masks = MaskHeads(n_cls, (ch[1], ch[2], ch[3]), T, img_ch, seg_ch, bg, gap_sigma, smooth, roi_stride)
         self.with_img,self.with_seg,self.fg_iou,self.n_mask,self.xi = with_img,with_seg,fg_iou,n_mask,xi
     def forward(self, x:torch.Tensor, # (B, 3, H, W) images
                 boxes:torch.Tensor, # (B, R, 4) padded boxes in input pixels
@@ -164,9 +166,11 @@ class CLNet(OICRNet):
         return self.masks.cam_probs(o['cams']).gather(1, k)[:,0], o['seg'].sigmoid().gather(1, k)[:,0]
 
 def cl_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, T:int=28, img_ch:int=64, seg_ch:int=64,
-             bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True)->CLNet:
-    "The network a recipe names"
-    return CLNet(n_cls, arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg)
+             bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True,
+             fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16)->CLNet:
+    "The network a recipe names (every setting of `CLNet` passed on)"
+    return CLNet(n_cls, arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg,
+                 fg_iou=fg_iou, n_mask=n_mask, xi=xi, roi_stride=roi_stride)
 
 # %% ../../nbs/methods/51_community.ipynb #c51loss1
 def sample_proposals(labels:torch.Tensor, # (B, R) pseudo labels (0 background)
