@@ -34,7 +34,7 @@ from ..engine.stages import train_stage, derive_stage, write_instances, pseudo_i
 from ..checkpoints import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
-from .retrieval import retrieval_scores
+from .retrieval import match_scores
 
 # %% auto #0
 __all__ = ['IAM_SETTINGS', 'IAM_RECIPES', 'iam_method', 'iam_s1_method', 'pseudo_candidates', 'fill_step', 'ExtentFilling',
@@ -53,7 +53,7 @@ def pseudo_candidates(prms:torch.Tensor, # (K, H, W) PRMs of one image (any non-
     K,N = len(prms),len(props)
     if K==0 or N==0: return torch.full((K, top_k), -1, dtype=torch.long)
     M = prms/prms.flatten(1).sum(1).clamp(min=1e-12)[:,None,None]                  # each PRM sums to 1
-    f = retrieval_scores(M, props, None, alpha, 0., contour_width)                 # (K, N)
+    f = match_scores(prms, props, None, alpha, 0., contour_width)                 # (K, N)
     k = min(top_k, N)
     sc,idx = f.topk(k, 1)
     ov = (M.flatten(1).float()@props.flatten(1).float().T).amax(0)                 # (N,) max_i M^i * S^j

@@ -29,7 +29,7 @@ from ..engine.stages import train_stage, derive_stage, write_instances, pseudo_i
 from ..checkpoints import load_checkpoint
 from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm, smooth_prms, peak_points, PRM_RECIPES
-from .retrieval import contour_masks, background_masks, retrieval_scores, image_parts
+from .retrieval import contour_masks, background_masks, match_scores, image_parts
 from .iam import mask_iou_metric
 from ..masks import pack_masks, unpack_masks
 
@@ -179,7 +179,7 @@ def icn_scores(V:torch.Tensor, # (K, h, w) PRMs in [0, 1], at the proposals' wor
     if matching=='rebalanced': s = rebalanced_scores(V, props, alpha, beta, gamma, contour_width, bg_factor, match_norm)
     else:
         if bg is None: bg = background_masks(V, (H,W), bg_factor)
-        s = retrieval_scores(V/V.flatten(1).sum(1).clamp(min=1e-12)[:,None,None], props, bg, plain_alpha, plain_beta/(H*W), contour_width, contour_w=plain_contour_w)
+        s = match_scores(V, props, bg, plain_alpha, plain_beta, contour_width, plain_contour_w)
     area = (props.area() if isinstance(props, ProposalParts) else props.flatten(1).sum(1).float())/(H*W)
     return s.masked_fill(((area<min_prop_frac)|(area>=max_prop_frac))[None], float('-inf'))
 

@@ -25,7 +25,8 @@ from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_R
 
 # %% auto #0
 __all__ = ['RETRIEVAL_SETTINGS', 'RETRIEVAL_RECIPES', 'retrieval_method', 'contour_masks', 'as_parts', 'retrieval_scores',
-           'background_masks', 'retrieve', 'image_parts', 'retrieval_predict', 'retrieval_labels', 'retrieval_stage']
+           'background_masks', 'match_scores', 'retrieve', 'image_parts', 'retrieval_predict', 'retrieval_labels',
+           'retrieval_stage']
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #0bf1a58e
 def contour_masks(masks:torch.Tensor, # (N, H, W) boolean masks
@@ -84,6 +85,20 @@ def background_masks(crm:torch.Tensor, # (K, h, w) class response map of each pe
     up = F.interpolate(crm[:,None].float(), size=tuple(size), mode='bicubic', align_corners=False)[:,0]
     return (up < bg_factor*up.mean((1,2), keepdim=True)).float()
 
+# %% ../../nbs/methods/21a_retrieval.ipynb #w21amsc1
+def match_scores(prms:torch.Tensor, # (K, h, w) non-negative maps (PRMs) of one image, at the proposals' working size
+                 props, # (N, h, w) boolean proposals, or their `ProposalParts`
+                 bg:torch.Tensor|None=None, # (K, h, w) background masks (see `background_masks`), or `None`
+                 alpha:float=0.8, # extent weight
+                 beta:float=2., # background penalty, per image area of background in the proposal (PRM's 1e-5 per pixel of a 448² image ≈ 2)
+                 contour_width:int=5, # contour width in pixels
+                 contour_w:float=1. # weight of the contour term
+                )->torch.Tensor: # (K, N) scores
+    "`retrieval_scores` of the maps normalised to sum 1, with `beta` per image area"
+    H,W = prms.shape[-2:]
+    pm = prms/prms.flatten(1).sum(1).clamp(min=1e-12)[:,None,None]                # each map sums to 1
+    return retrieval_scores(pm, props, bg, alpha, beta/(H*W), contour_width, contour_w=contour_w)
+
 # %% ../../nbs/methods/21a_retrieval.ipynb #b7c1d6aa
 def retrieve(prms:torch.Tensor, # (K, h, w) PRMs of one image, at the proposals' working size
              props, # (N, h, w) boolean proposals of the image, or their `ProposalParts`
@@ -98,8 +113,7 @@ def retrieve(prms:torch.Tensor, # (K, h, w) PRMs of one image, at the proposals'
     "The best proposal of each PRM by `retrieval_scores`, among proposals of admissible size; the background counted as a fraction of the image"
     K = len(prms); H,W = prms.shape[-2:]
     if K==0 or len(props)==0: return torch.full((K,), -1, dtype=torch.long), torch.full((K,), float('-inf'))
-    pm = prms/prms.flatten(1).sum(1).clamp(min=1e-12)[:,None,None]                # each PRM sums to 1
-    f = retrieval_scores(pm, props, bg, alpha, beta/(H*W), contour_width, contour_w=contour_w)
+    f = match_scores(prms, props, bg, alpha, beta, contour_width, contour_w)
     area = (props.area() if isinstance(props, ProposalParts) else props.flatten(1).sum(1).float())/(H*W)
     f[:, (area<min_prop_frac)|(area>=max_prop_frac)] = float('-inf')
     sc,best = f.max(1)
