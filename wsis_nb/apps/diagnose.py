@@ -18,8 +18,8 @@ from ..methods.pam import wsss_miou
 from ..blocks.proposals import ProposalCache
 
 # %% auto #0
-__all__ = ['PAPER_FIGURES', 'coco_rles', 'pseudo_quality', 'proposal_coverage', 'paper_family', 'paper_figure', 'stage_rows',
-           'stage_table', 'stage_markdown', 'show_stage_table', 'merge_stage_tables']
+__all__ = ['PAPER_FIGURES', 'coco_rles', 'pseudo_quality', 'pseudo_corloc', 'proposal_coverage', 'paper_family', 'paper_figure',
+           'stage_rows', 'stage_table', 'stage_markdown', 'show_stage_table', 'merge_stage_tables']
 
 # %% ../../nbs/apps/60_diagnose.ipynb #dg0rle00
 def _coco(x, what:str)->dict:
@@ -69,6 +69,26 @@ def pseudo_quality(pseudo, # pseudo labels: a COCO dict or json file
         ok = (np.asarray(mask_utils.iou(pr, gr, [0]*len(gr)))>=iou_thr) & (pl[:,None]==gl[None])   # (P, G)
         hit_p += int(ok.any(1).sum()); hit_g += int(ok.any(0).sum())
     return {'precision': hit_p/n_p if n_p else 0., 'recall': hit_g/n_g if n_g else float('nan'), 'n_pseudo': n_p, 'n_gt': n_g}
+
+# %% ../../nbs/apps/60_diagnose.ipynb #dg0cl001
+def pseudo_corloc(pseudo, # scored pseudo labels: a COCO dict or json file (annotations with 'bbox' and 'score')
+                  gt, # the ground truth of the same images: a COCO dict or json file
+                  iou_thr:float=0.5 # box IoU the top box needs
+                 )->float|None: # mean over classes of the per-class CorLoc; `None` if no pseudo annotation has a score
+    "CorLoc of a detector's pseudo labels: per class, the share of images with that class whose top-scoring pseudo box of that class hits one of its objects"
+    P,G = _coco(pseudo, 'pseudo_corloc'),_coco(gt, 'pseudo_corloc')
+    if not any('score' in a for a in P['annotations']): return None
+    top = {}
+    for a in P['annotations']:
+        k = (a['image_id'], a['category_id'])
+        if k not in top or a.get('score', 0.)>top[k].get('score', 0.): top[k] = a
+    gts = {}
+    for a in G['annotations']: gts.setdefault((a['image_id'], a['category_id']), []).append(a['bbox'])
+    hits,pos = {},{}
+    for (i,c),bb in gts.items():
+        pos[c] = pos.get(c, 0)+1
+        if (i,c) in top: hits[c] = hits.get(c, 0) + int((np.asarray(mask_utils.iou([top[(i,c)]['bbox']], bb, [0]*len(bb)))>=iou_thr).any())
+    return float(np.mean([hits.get(c, 0)/n for c,n in pos.items()])) if pos else float('nan')
 
 # %% ../../nbs/apps/60_diagnose.ipynb #dg0pc001
 def proposal_coverage(props, # a `ProposalCache` (`.by_id`) or a function image id -> (N, H, W) bool proposals, best first
@@ -166,6 +186,7 @@ def stage_rows(ctx:StageContext, # the stage to measure (its method, settings, t
         rows += [_row(st.name, f'pseudo instances matched{pc} ({base})', r['precision'], m),
                  _row(st.name, f'GT instances covered{pc} ({base})', r['recall'], m, 'GT instances covered'),
                  _row(st.name, f'pseudo / GT instances ({base})', r['n_pseudo']/max(r['n_gt'], 1), m)]
+        if (cl := pseudo_corloc(ctx.ann(ps), ctx.ann(base))) is not None: rows.append(_row(st.name, f'CorLoc ({base})', cl, m))
     return rows
 
 # %% ../../nbs/apps/60_diagnose.ipynb #dg0st002

@@ -205,12 +205,13 @@ def cl_learner(dls:DataLoaders, # from `oicr_dls`
                arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, # see `OICRNet`
                T:int=28, img_ch:int=64, seg_ch:int=64, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, # see `CLNet`
                fg_iou:float=0.5, reg:bool=True, n_mask:int=32, xi:float=0.5, # see `CLLoss` (`fg_iou`, `reg`) and `CLNet` (`fg_iou`, `n_mask`, `xi`)
+               refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the detector's refinement targets: OICR's or PCL's (see `OICRLoss`)
                opt:str='sgd', # 'sgd' (momentum 0.9) or 'adam'
                wd:float=5e-4, cbs=None, **kwargs)->Learner:
     "A fastai `Learner` training detector, IMG and IS together, recording the five parts of the loss"
     if opt not in ('adam','sgd'): raise ValueError(f"cl_learner: opt must be 'adam' or 'sgd', got {opt!r}")
     model = CLNet(len(dls.vocab), arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg, fg_iou, n_mask, xi).to(default_device())
-    learn = Learner(dls, model, loss_func=CLLoss(fg_iou, reg), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
+    learn = Learner(dls, model, loss_func=CLLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice(), LabelsToModel()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
     return learn

@@ -31,12 +31,13 @@ from ..train import LossPart
 from ..train import ToDevice
 
 # %% auto #0
-__all__ = ['BOX_STD', 'OICR_SETTINGS', 'OICR_RECIPES', 'oicr_method', 'proposal_boxes', 'split_boxes', 'show_boxes',
-           'ProposalImages', 'pad_boxes', 'oicr_dls', 'to_group_norm', 'box_rois', 'ProposalFeatures', 'wsddn_scores',
-           'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts', 'oicr_targets', 'encode_boxes', 'decode_boxes',
-           'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect',
-           'fill_boxes', 'image_boxes', 'scale_boxes', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr',
-           'detection_labels', 'prediction_stage']
+__all__ = ['BOX_STD', 'OICR_SETTINGS', 'OICR_RECIPES', 'oicr_method', 'PCL_SETTINGS', 'pcl_method', 'proposal_boxes',
+           'split_boxes', 'show_boxes', 'ProposalImages', 'pad_boxes', 'oicr_dls', 'to_group_norm', 'box_rois',
+           'ProposalFeatures', 'wsddn_scores', 'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts', 'oicr_targets',
+           'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes', 'decode_boxes', 'prob_bce',
+           'refine_loss', 'reg_loss', 'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect', 'fill_boxes',
+           'image_boxes', 'scale_boxes', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels',
+           'prediction_stage']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -233,7 +234,8 @@ def oicr_targets(boxes:torch.Tensor, # (R, 4) or (B, R, 4) proposals
                  scores:torch.Tensor, # (R, C) or (B, R, C) the previous branch's foreground scores
                  img_labels:torch.Tensor, # (C,) or (B, C) bool image labels
                  fg_iou:float=0.5, # a proposal is foreground at this IoU with its pseudo ground truth
-                 valid:torch.Tensor|None=None # (B, R) bool real proposals (padding gets label 0, weight 0)
+                 valid:torch.Tensor|None=None, # (B, R) bool real proposals (padding gets label 0, weight 0)
+                 bg_iou:float=0. # proposals below this IoU with every pseudo ground truth get weight 0 (ignored)
                 )->tuple: # labels (R,) or (B, R) in 0..C (0 background), weights of the same shape
     "OICR's pseudo labels: per present class its top proposal, weighted by its score; every proposal takes the one it overlaps most"
     one = boxes.ndim==2
@@ -243,8 +245,98 @@ def oicr_targets(boxes:torch.Tensor, # (R, 4) or (B, R, 4) proposals
     labels = torch.where(p['iou']>=fg_iou, p['match']+1, 0)
     weights = p['gt_w'].gather(1, p['match'])
     ok = valid & p['any'][:,None]
-    labels,weights = labels.where(ok, 0),weights.where(ok, torch.zeros_like(weights))
+    labels,weights = labels.where(ok, 0),weights.where(ok & (p['iou']>=bg_iou), torch.zeros_like(weights))
     return (labels[0], weights[0]) if one else (labels, weights)
+
+# %% ../../nbs/methods/50_oicr.ipynb #o50pcl01
+def top_cluster(scores:torch.Tensor, # (N, P) scores
+                ok:torch.Tensor, # (N, P) bool entries that take part
+                k:int=3, # clusters
+                iters:int=20 # Lloyd steps
+               )->torch.Tensor: # (N, P) bool members of each row's highest cluster
+    "1-D k-means of each row's scores (centres start evenly spaced from the row's lowest to its highest score); the members of the cluster with the highest centre"
+    s = scores.float(); none = ~ok.any(1, keepdim=True)
+    lo = s.masked_fill(~ok, float('inf')).amin(1, keepdim=True).masked_fill(none, 0.)
+    hi = s.masked_fill(~ok, float('-inf')).amax(1, keepdim=True).masked_fill(none, 0.)
+    cen = lo + (hi-lo)*torch.linspace(0, 1, k, device=s.device)                          # (N, k)
+    for _ in range(iters):
+        oh = F.one_hot((s[...,None]-cen[:,None]).abs().argmin(-1), k).float()*ok[...,None]
+        n = oh.sum(1); cen = torch.where(n>0, (oh*s[...,None]).sum(1)/n.clamp(min=1), cen)
+    a = (s[...,None]-cen[:,None]).abs().argmin(-1)
+    return ok & (a==cen.argmax(1, keepdim=True))
+
+def graph_centers(boxes:torch.Tensor, # (N, P, 4) candidate boxes of each row
+                  scores:torch.Tensor, # (N, P) their scores
+                  ok:torch.Tensor, # (N, P) bool real candidates
+                  graph_iou:float=0.4, # two candidates are neighbours above this IoU
+                  max_pc:int=5, # centres kept per row (the best-scoring)
+                  min_left:int=5 # stop when at most this many candidates remain
+                 )->tuple: # idx (N, K) candidate index of each centre, score (N, K), keep (N, K) bool; K ≤ max_pc
+    "PCL's graph centres: repeatedly the candidate with the most neighbours (ties: higher score), scored by the best of its neighbours, removed with them"
+    N,P = scores.shape; ar = torch.arange(N, device=scores.device)
+    A = (batch_box_iou(boxes, boxes)>graph_iou) | torch.eye(P, dtype=torch.bool, device=boxes.device)
+    alive = ok.clone(); A &= alive[:,:,None] & alive[:,None]; done = ~ok.any(1)
+    idx,sc,got = [],[],[]
+    while not bool(done.all()):
+        key = (A.sum(-1).float() + scores.float().clamp(0, 1)*0.5).masked_fill(~alive, -1.)   # a count, then the score in [0, 0.5]
+        c = key.argmax(1); nb = A[ar, c]                                                     # the centre and its neighbours (itself included)
+        idx.append(c); sc.append(scores.float().masked_fill(~nb, float('-inf')).amax(1)); got.append(~done)
+        alive &= ~nb; A &= alive[:,:,None] & alive[:,None]
+        done |= alive.sum(1)<=min_left
+    if not idx: z = torch.zeros(N, 0, device=scores.device); return z.long(), z, z.bool()
+    idx,sc,got = torch.stack(idx, 1),torch.stack(sc, 1),torch.stack(got, 1)
+    top,j = sc.masked_fill(~got, float('-inf')).sort(dim=1, descending=True, stable=True)   # ties: the earlier centre
+    top,j = top[:,:max_pc],j[:,:max_pc]
+    return idx.gather(1, j), top.masked_fill(top==float('-inf'), 0.), top>float('-inf')
+
+def pcl_targets(boxes:torch.Tensor, # (B, R, 4) proposals
+                scores:torch.Tensor, # (B, R, C) the previous branch's foreground scores
+                img_labels:torch.Tensor, # (B, C) bool image labels
+                valid:torch.Tensor|None=None, # (B, R) bool real proposals
+                fg_iou:float=0.5, # a proposal joins its nearest centre's cluster at this IoU
+                bg_iou:float=0.1, # background proposals below this IoU with every centre are ignored (weight 0)
+                graph_iou:float=0.4, max_pc:int=5 # see `graph_centers`
+               )->dict: # labels, weights, cluster (B, R; cluster -1 for background); centers (B, G, 4), center_cls, center_score, center_ok (B, G)
+    "PCL's pseudo labels: per labelled class up to `max_pc` graph centres among its top-cluster proposals; each proposal takes its nearest centre"
+    B,R,C = scores.shape; dev = boxes.device
+    if valid is None: valid = torch.ones(B, R, dtype=torch.bool, device=dev)
+    s = scores.detach().transpose(1, 2).reshape(B*C, R)                                     # row b·C + c
+    ok = (valid[:,None] & img_labels.bool()[...,None]).reshape(B*C, R)
+    top = top_cluster(s, ok)
+    P = max(int(top.sum(1).max()), 1)
+    order = s.masked_fill(~top, -1.).topk(P, 1).indices                                     # each row's candidates first
+    bx = boxes.repeat_interleave(C, 0).gather(1, order[...,None].expand(-1, -1, 4))
+    ci,cs,cv = graph_centers(bx, s.gather(1, order), top.gather(1, order), graph_iou, max_pc)
+    K = ci.shape[1]
+    cidx = order.gather(1, ci).view(B, C*K)
+    cbox = boxes.gather(1, cidx[...,None].expand(-1, -1, 4))
+    ccls = torch.arange(C, device=dev).repeat_interleave(K)[None].expand(B, -1)
+    cs,cv = cs.view(B, C*K),cv.view(B, C*K)
+    if C*K==0: best,match = torch.full((B, R), -1., device=dev),torch.zeros(B, R, dtype=torch.long, device=dev)
+    else: best,match = batch_box_iou(boxes, cbox).masked_fill(~cv[:,None], -1.).max(-1)
+    use = valid & cv.any(1)[:,None]
+    fg = use & (best>=fg_iou)
+    labels = torch.where(fg, ccls.gather(1, match)+1 if K else 0, 0)
+    weights = torch.where(use & (best>=bg_iou), cs.gather(1, match) if K else 0., 0.)
+    return dict(labels=labels, weights=weights, cluster=torch.where(fg, match, -1), centers=cbox, center_cls=ccls, center_score=cs, center_ok=cv)
+
+def pcl_loss(logits:torch.Tensor, # (B, R, C+1) a branch's logits
+             t:dict, # its `pcl_targets`
+             valid:torch.Tensor # (B, R) bool
+            )->torch.Tensor:
+    "PCL's loss: each cluster's weight times -log of its proposals' mean probability of its class, each background proposal's weighted -log p(bg); over each image's proposals, averaged over images"
+    lp = logits.float().log_softmax(-1)
+    lab,w,cl = t['labels'],t['weights'],t['cluster']
+    bg = -(w*lp[...,0]*(valid & (lab==0))).sum(1)
+    G = t['center_ok'].shape[1]
+    if G:
+        memb = (cl[...,None]==torch.arange(G, device=cl.device)) & valid[...,None]          # (B, R, G)
+        n = memb.sum(1)
+        lpl = lp.gather(-1, lab[...,None])                                                   # (B, R, 1) log p of each proposal's label
+        lmean = lpl.masked_fill(~memb, -1e4).logsumexp(1) - n.clamp(min=1).log()            # log of the cluster's mean probability
+        fg = -((memb*w[...,None]).sum(1)*torch.where(n>0, lmean, 0.)).sum(1)
+    else: fg = 0.
+    return ((bg+fg)/valid.sum(1).clamp(min=1)).mean()
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50reg01
 BOX_STD = (0.1, 0.1, 0.2, 0.2)
@@ -305,19 +397,29 @@ def refined_scores(out:dict)->torch.Tensor:
     return out['refine'].softmax(-1).mean(0)[...,1:]
 
 class OICRLoss:
-    "L_det = L_cls + L_reg + Σ_k L_refine^k (CL eq. 6), each part kept in `.parts`"
-    def __init__(self, fg_iou:float=0.5, # foreground IoU of `oicr_targets` and of the regressor's pairs
+    "L_det = L_cls + L_reg + Σ_k L_refine^k (CL eq. 6), each part kept in `.parts`; the refinement's targets are OICR's or PCL's (`refine`)"
+    def __init__(self, fg_iou:float=0.5, # foreground IoU of the refinement targets and of the regressor's pairs
                  reg:bool=True, # train the box regressor
-                 std:tuple=BOX_STD):
+                 std:tuple=BOX_STD,
+                 refine:str='oicr', # 'oicr' (`oicr_targets`, `refine_loss`) or 'pcl' (`pcl_targets`, `pcl_loss`)
+                 bg_iou:float=0., # refinement: background proposals below this IoU with every pseudo ground truth are ignored
+                 graph_iou:float=0.4, max_pc:int=5): # PCL: see `graph_centers`
+        if refine not in ('oicr','pcl'): raise ValueError(f"OICRLoss: refine must be 'oicr' or 'pcl', got {refine!r}")
         self.fg_iou,self.reg,self.std,self.parts = fg_iou,reg,std,{}
+        self.refine,self.bg_iou,self.graph_iou,self.max_pc = refine,bg_iou,graph_iou,max_pc
+    def refine_part(self, logits:torch.Tensor, boxes:torch.Tensor, prev:torch.Tensor, lbl:torch.Tensor, valid:torch.Tensor)->torch.Tensor:
+        "One refinement branch's loss, its targets from the previous branch's scores `prev`"
+        if self.refine=='pcl':
+            return pcl_loss(logits, pcl_targets(boxes, prev, lbl, valid, self.fg_iou, self.bg_iou, self.graph_iou, self.max_pc), valid)
+        t,w = oicr_targets(boxes, prev, lbl, self.fg_iou, valid, self.bg_iou)
+        return refine_loss(logits, t, w, valid)
     def det(self, out:dict, y:torch.Tensor)->dict:
         "The parts of L_det"
         valid,lbl = out['valid'],y>0.5
         parts = dict(cls=prob_bce(out['img'], y).sum(1).mean())
         prev,ref = out['wsddn'].detach(),0.
         for k in range(len(out['refine'])):
-            t,w = oicr_targets(out['boxes'], prev, lbl, self.fg_iou, valid)
-            ref = ref + refine_loss(out['refine'][k], t, w, valid)
+            ref = ref + self.refine_part(out['refine'][k], out['boxes'], prev, lbl, valid)
             prev = out['refine'][k].detach().softmax(-1)[...,1:]
         parts['refine'] = ref
         p = pseudo_gts(out['boxes'], refined_scores(out).detach(), lbl, valid)
@@ -334,13 +436,14 @@ def oicr_learner(dls:DataLoaders, # from `oicr_dls`
                  arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, # see `OICRNet`
                  fg_iou:float=0.5, # see `oicr_targets`
                  reg:bool=True, # train the box regressor
+                 refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the refinement targets: see `OICRLoss`
                  opt:str='sgd', # 'sgd' (momentum 0.9, the paper) or 'adam'
                  wd:float=5e-4, # weight decay (the paper's)
                  cbs=None, **kwargs)->Learner:
     "A fastai `Learner` for the detector, recording the parts of L_det"
     if opt not in ('adam','sgd'): raise ValueError(f"oicr_learner: opt must be 'adam' or 'sgd', got {opt!r}")
     model = oicr_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, roi_stride).to(default_device())
-    learn = Learner(dls, model, loss_func=OICRLoss(fg_iou, reg), metrics=[LossPart('cls'), LossPart('refine'), LossPart('reg')],
+    learn = Learner(dls, model, loss_func=OICRLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc), metrics=[LossPart('cls'), LossPart('refine'), LossPart('reg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
     return learn
@@ -462,14 +565,14 @@ def detection_labels(pred, # a `Predictor` of the prediction stage
                      chunk:int=32, # images at a time
                      **settings # settings of `predict`
                     ):
-    "Write the predictions on `split`'s images (cached proposals), restricted to their labelled classes, as pseudo labels"
+    "Write the predictions on `split`'s images (cached proposals), restricted to their labelled classes, as scored pseudo labels"
     folder = CocoFolder(data, split); cache = ProposalCache(data, split); preds = []
     fn = predict or pred.predict_fn; s = {k:v for k,v in settings.items() if k not in ('proposals','chunk')}
     for a in range(0, len(folder), chunk):
         ii = range(a, min(a+chunk, len(folder)))
         preds += call_with(fn, pred, [folder.load_img(i) for i in ii], proposals=[cache[i] for i in ii], **s)
     for i,p in enumerate(preds): preds[i] = p[torch.isin(p.labels, folder.labels(i)).nonzero()[:,0]]
-    return write_instances(preds, folder.images, folder.classes, fname, folder.cat_ids, scores=False)
+    return write_instances(preds, folder.images, folder.classes, fname, folder.cat_ids)      # with their scores: CorLoc reads them
 
 def prediction_stage(build, # build(n_cls, **settings) of the trained model
                      predict, # the predict function
@@ -480,7 +583,7 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
                                extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
 OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, work_size=256, n_workers=None, gn=True, n_refine=3, fg_iou=0.5, reg=True,
-                     score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)
+                     refine='oicr', bg_iou=0., graph_iou=0.4, max_pc=5, score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)
 OICR_RECIPES = {
     'quick': {**OICR_SETTINGS, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'max_boxes':500, 'opt':'adam', 'wd':5e-4, 'gn':False,
               'joint.bs':4, 'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
@@ -494,3 +597,7 @@ oicr_method = Method('oicr', 'image labels',
                                   extra_inputs=proposal_indexes),
                       prediction_stage(oicr_model, oicr_predict)],
                      OICR_RECIPES, doc='OICR detector with box regression (CL\'s detector alone); masks are the filled boxes')
+
+PCL_SETTINGS = dict(refine='pcl', bg_iou=0.1)
+pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, **PCL_SETTINGS} for r,v in OICR_RECIPES.items()},
+                    doc='OICR\'s detector trained with PCL\'s proposal clusters (graph centres, a loss per cluster, far proposals ignored); masks are the filled boxes')
