@@ -62,9 +62,11 @@ class MaskHeads(nn.Module):
                  bg:bool=True, # a background channel in the CAMs
                  gap_sigma:float|None=0.25, # the weighted GAP's σ / T; plain GAP if `None`
                  smooth:bool=True, # log(1 + f) on the CAMs' input features
-                 roi_stride:int=16): # stride of the second map (the detector's `roi_stride`)
+                 roi_stride:int=16, # stride of the second map (the detector's `roi_stride`)
+                 mask_norm:str='max'): # with `bg`: 'max' divides each proposal's mean CAM probability map by its maximum, 'none' keeps the softmax
         super().__init__()
-        self.n_cls,self.T,self.bg,self.gap_sigma,self.smooth,self.roi_stride = n_cls,T,bg,gap_sigma,smooth,roi_stride
+        if mask_norm not in ('max','none'): raise ValueError(f"MaskHeads: mask_norm must be 'max' or 'none', got {mask_norm!r}")
+        self.n_cls,self.T,self.bg,self.gap_sigma,self.smooth,self.roi_stride,self.mask_norm = n_cls,T,bg,gap_sigma,smooth,roi_stride,mask_norm
         n_out = n_cls+1 if bg else n_cls
         self.convs = nn.ModuleList([nn.Conv2d(c, img_ch, 3, padding=1) for c in chans])
         self.cams = nn.ModuleList([nn.Conv2d(img_ch, n_out, 1) for _ in chans])
@@ -89,8 +91,10 @@ class MaskHeads(nn.Module):
             m = cam(g); cams.append(m); ps.append(weighted_gap(m, self.gap_sigma).softmax(-1))
         return dict(cams=cams, p=ps, seg=self.seg(fs[2]))
     def cam_probs(self, cams:list)->torch.Tensor:
-        "(N, C+1, T, T) mean of the three CAMs on a probability scale: per-pixel softmax (with `bg`), else ReLU over each map's max (channel 0 left at 0)"
-        if self.bg: return torch.stack([c.softmax(1) for c in cams]).mean(0)
+        "(N, C+1, T, T) mean of the three CAMs on a probability scale: per-pixel softmax (with `bg`; over each map's maximum if `mask_norm='max'`), else ReLU over each map's max (channel 0 left at 0)"
+        if self.bg:
+            m = torch.stack([c.softmax(1) for c in cams]).mean(0)
+            return m/m.flatten(2).amax(-1)[...,None,None].clamp(min=1e-6) if self.mask_norm=='max' else m
         m = torch.stack([c.relu()/c.relu().flatten(2).amax(-1)[...,None,None].clamp(min=1e-6) for c in cams]).mean(0)
         return F.pad(m, (0,0,0,0,1,0))
 
@@ -116,10 +120,11 @@ class CLNet(OICRNet):
                  fg_iou:float=0.5, # training: a proposal's pseudo label ỹ is its pseudo ground truth's class at this IoU (as `oicr_targets`)
                  n_mask:int=32, # training: proposals sampled per image for IMG and IS
                  xi:float=0.5, # training: the threshold ξ of the pseudo masks (eq. 1)
-                 roi_stride:int=16): # see `OICRNet`
+                 roi_stride:int=16, # see `OICRNet`
+                 mask_norm:str='max'): # see `MaskHeads`
         super().__init__(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride)
         ch = self.feats.body.channels
-        self.masks = MaskHeads(n_cls, (ch[1], ch[2], ch[3]), T, img_ch, seg_ch, bg, gap_sigma, smooth, roi_stride)
+        self.masks = MaskHeads(n_cls, (ch[1], ch[2], ch[3]), T, img_ch, seg_ch, bg, gap_sigma, smooth, roi_stride, mask_norm)
         self.with_img,self.with_seg,self.fg_iou,self.n_mask,self.xi = with_img,with_seg,fg_iou,n_mask,xi
     def forward(self, x:torch.Tensor, # (B, 3, H, W) images
                 boxes:torch.Tensor, # (B, R, 4) padded boxes in input pixels
@@ -167,10 +172,10 @@ class CLNet(OICRNet):
 
 def cl_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, T:int=28, img_ch:int=64, seg_ch:int=64,
              bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True,
-             fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16)->CLNet:
+             fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16, mask_norm:str='max')->CLNet:
     "The network a recipe names (every setting of `CLNet` passed on)"
     return CLNet(n_cls, arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg,
-                 fg_iou=fg_iou, n_mask=n_mask, xi=xi, roi_stride=roi_stride)
+                 fg_iou=fg_iou, n_mask=n_mask, xi=xi, roi_stride=roi_stride, mask_norm=mask_norm)
 
 # %% ../../nbs/methods/51_community.ipynb #c51loss1
 def sample_proposals(labels:torch.Tensor, # (B, R) pseudo labels (0 background)
@@ -202,15 +207,16 @@ class LabelsToModel(Callback):
 
 # %% ../../nbs/methods/51_community.ipynb #c51lrn01
 def cl_learner(dls:DataLoaders, # from `oicr_dls`
-               arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, # see `OICRNet`
-               T:int=28, img_ch:int=64, seg_ch:int=64, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, # see `CLNet`
+               arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, # see `OICRNet`
+               T:int=28, img_ch:int=64, seg_ch:int=64, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, mask_norm:str='max', # see `CLNet`
                fg_iou:float=0.5, reg:bool=True, n_mask:int=32, xi:float=0.5, # see `CLLoss` (`fg_iou`, `reg`) and `CLNet` (`fg_iou`, `n_mask`, `xi`)
                refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the detector's refinement targets: OICR's or PCL's (see `OICRLoss`)
                opt:str='sgd', # 'sgd' (momentum 0.9) or 'adam'
                wd:float=5e-4, cbs=None, **kwargs)->Learner:
     "A fastai `Learner` training detector, IMG and IS together, recording the five parts of the loss"
     if opt not in ('adam','sgd'): raise ValueError(f"cl_learner: opt must be 'adam' or 'sgd', got {opt!r}")
-    model = CLNet(len(dls.vocab), arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg, fg_iou, n_mask, xi).to(default_device())
+    model = cl_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg,
+                     fg_iou, n_mask, xi, roi_stride, mask_norm).to(default_device())
     learn = Learner(dls, model, loss_func=CLLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice(), LabelsToModel()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
@@ -283,7 +289,7 @@ def show_cl(learn, img, props, classes:list|None=None, n:int=3, xi:float=0.5, si
     return axs
 
 # %% ../../nbs/methods/51_community.ipynb #c51meth1
-CL_SETTINGS = dict(T=28, img_ch=64, seg_ch=64, bg=True, gap_sigma=0.25, smooth=True, with_img=True, with_seg=True, n_mask=32, xi=0.5)
+CL_SETTINGS = dict(T=28, img_ch=64, seg_ch=64, bg=True, gap_sigma=0.25, smooth=True, with_img=True, with_seg=True, n_mask=32, xi=0.5, mask_norm='max')
 CL_RECIPES = {
     'quick': {**OICR_RECIPES['quick'], **CL_SETTINGS, 'img_ch':32, 'seg_ch':32},
     'paper': {**OICR_RECIPES['paper'], **CL_SETTINGS, 'img_ch':256, 'seg_ch':256, 'n_mask':64},
