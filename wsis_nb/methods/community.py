@@ -121,8 +121,9 @@ class CLNet(OICRNet):
                  n_mask:int=32, # training: proposals sampled per image for IMG and IS
                  xi:float=0.5, # training: the threshold ξ of the pseudo masks (eq. 1)
                  roi_stride:int=16, # see `OICRNet`
-                 mask_norm:str='max'): # see `MaskHeads`
-        super().__init__(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride)
+                 mask_norm:str='max', # see `MaskHeads`
+                 context:float=0.): # see `OICRNet`
+        super().__init__(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride, context)
         ch = self.feats.body.channels
         self.masks = MaskHeads(n_cls, (ch[1], ch[2], ch[3]), T, img_ch, seg_ch, bg, gap_sigma, smooth, roi_stride, mask_norm)
         self.with_img,self.with_seg,self.fg_iou,self.n_mask,self.xi = with_img,with_seg,fg_iou,n_mask,xi
@@ -132,8 +133,8 @@ class CLNet(OICRNet):
                 y:torch.Tensor|None=None # (B, C) image labels (training): adds `mask_train`'s outputs under 'mask'
                )->dict:
         valid = torch.arange(boxes.shape[1], device=boxes.device)[None] < n_boxes.to(boxes.device)[:,None]
-        lv = self.feats.levels(x); h = self.feats.res5(lv[2], torch.cat([valid.nonzero()[:,:1].to(boxes), boxes[valid]], 1))
-        out = dict(self.heads(h.mean((2,3)), boxes, valid), f8=lv[1], f16=lv[2], h5=h)
+        lv = self.feats.levels(x); rois = torch.cat([valid.nonzero()[:,:1].to(boxes), boxes[valid]], 1); h = self.feats.res5(lv[2], rois)
+        out = dict(self.heads(h.mean((2,3)), boxes, valid, self.frames(lv[2], rois)), f8=lv[1], f16=lv[2], h5=h)
         if y is not None: out['mask'] = self.mask_train(out, y) if self.with_img else {}
         return out
     def pseudo_labels(self, out:dict, y:torch.Tensor)->tuple: # (B, R) ỹ in 0..C, (B, R) bool proposals that can be sampled
@@ -172,10 +173,10 @@ class CLNet(OICRNet):
 
 def cl_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, T:int=28, img_ch:int=64, seg_ch:int=64,
              bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True,
-             fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16, mask_norm:str='max')->CLNet:
+             fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16, mask_norm:str='max', context:float=0.)->CLNet:
     "The network a recipe names (every setting of `CLNet` passed on)"
     return CLNet(n_cls, arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg,
-                 fg_iou=fg_iou, n_mask=n_mask, xi=xi, roi_stride=roi_stride, mask_norm=mask_norm)
+                 fg_iou=fg_iou, n_mask=n_mask, xi=xi, roi_stride=roi_stride, mask_norm=mask_norm, context=context)
 
 # %% ../../nbs/methods/51_community.ipynb #c51loss1
 def sample_proposals(labels:torch.Tensor, # (B, R) pseudo labels (0 background)
@@ -207,7 +208,7 @@ class LabelsToModel(Callback):
 
 # %% ../../nbs/methods/51_community.ipynb #c51lrn01
 def cl_learner(dls:DataLoaders, # from `oicr_dls`
-               arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, # see `OICRNet`
+               arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
                T:int=28, img_ch:int=64, seg_ch:int=64, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, mask_norm:str='max', # see `CLNet`
                fg_iou:float=0.5, reg:bool=True, n_mask:int=32, xi:float=0.5, # see `CLLoss` (`fg_iou`, `reg`) and `CLNet` (`fg_iou`, `n_mask`, `xi`)
                refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the detector's refinement targets: OICR's or PCL's (see `OICRLoss`)
@@ -216,7 +217,7 @@ def cl_learner(dls:DataLoaders, # from `oicr_dls`
     "A fastai `Learner` training detector, IMG and IS together, recording the five parts of the loss"
     if opt not in ('adam','sgd'): raise ValueError(f"cl_learner: opt must be 'adam' or 'sgd', got {opt!r}")
     model = cl_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg,
-                     fg_iou, n_mask, xi, roi_stride, mask_norm).to(default_device())
+                     fg_iou, n_mask, xi, roi_stride, mask_norm, context).to(default_device())
     learn = Learner(dls, model, loss_func=CLLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice(), LabelsToModel()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True

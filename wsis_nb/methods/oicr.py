@@ -31,13 +31,13 @@ from ..train import LossPart
 from ..train import ToDevice
 
 # %% auto #0
-__all__ = ['BOX_STD', 'OICR_SETTINGS', 'OICR_RECIPES', 'oicr_method', 'PCL_SETTINGS', 'pcl_method', 'proposal_boxes',
-           'split_boxes', 'show_boxes', 'ProposalImages', 'pad_boxes', 'oicr_dls', 'to_group_norm', 'box_rois',
-           'ProposalFeatures', 'wsddn_scores', 'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts', 'oicr_targets',
-           'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes', 'decode_boxes', 'prob_bce',
-           'refine_loss', 'reg_loss', 'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect', 'fill_boxes',
-           'image_boxes', 'scale_boxes', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels',
-           'prediction_stage']
+__all__ = ['BOX_STD', 'OICR_SETTINGS', 'OICR_RECIPES', 'oicr_method', 'PCL_SETTINGS', 'CONTEXT_SETTINGS', 'pcl_method',
+           'oicr_context_method', 'proposal_boxes', 'split_boxes', 'show_boxes', 'ProposalImages', 'pad_boxes',
+           'oicr_dls', 'to_group_norm', 'box_rois', 'enlarge_rois', 'frame_mask', 'ProposalFeatures', 'wsddn_scores',
+           'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts', 'oicr_targets', 'top_cluster', 'graph_centers',
+           'pcl_targets', 'pcl_loss', 'encode_boxes', 'decode_boxes', 'prob_bce', 'refine_loss', 'reg_loss',
+           'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes',
+           'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels', 'prediction_stage']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -140,6 +140,20 @@ def box_rois(boxes:torch.Tensor, # (B, R, 4) padded boxes
     "The valid boxes of a batch as `roi_align`'s rois"
     return torch.cat([valid.nonzero()[:,:1].to(boxes), boxes[valid]], 1)
 
+def enlarge_rois(rois:torch.Tensor, # (N, 5) `image index, x0, y0, x1, y1`
+                 f:float # scale about each box's centre
+                )->torch.Tensor: # (N, 5)
+    "Rois scaled by `f` about their centres"
+    c,half = (rois[:,1:3]+rois[:,3:])/2,(rois[:,3:]-rois[:,1:3])/2*f
+    return torch.cat([rois[:,:1], c-half, c+half], 1)
+
+def frame_mask(n:int, # grid cells per side over the enlarged box
+               context:float, # the enlarged box's scale (the inner box spans the central 1/context of each side)
+               device=None)->torch.Tensor: # (n, n) bool
+    "The cells of an n×n grid over an enlarged box whose centres lie outside the original box"
+    c = (torch.arange(n, device=device)+0.5)/n; out = (c<(1-1/context)/2) | (c>(1+1/context)/2)
+    return out[:,None] | out[None]
+
 class ProposalFeatures(nn.Module):
     "Backbone to stride 16 (or 8), 7×7 `roi_align` of every proposal, the last stage on each"
     def __init__(self, arch:str='tiny', pretrained:bool=False, nf:int=32, # see `make_backbone`
@@ -164,6 +178,15 @@ class ProposalFeatures(nn.Module):
         "RoI pooling on the third map and the last stage"
         p = roi_align(f16, rois, self.roi, spatial_scale=1/self.body.strides[2], sampling_ratio=2, aligned=True)
         return self.body.stages[3](p)
+    def frame(self, f16:torch.Tensor, # (B, C4, h, w) the third map
+              rois:torch.Tensor, # (N, 5) rois in input pixels
+              context:float=1.8 # the frame's outer box is the roi scaled by this about its centre
+             )->torch.Tensor: # (N, C5) the mean last-stage feature of each roi's surrounding frame
+        "ContextLocNet's frame: RoI pooling of the enlarged box with the roi's own cells zeroed, the last stage, the mean over the frame's cells"
+        p = roi_align(f16, enlarge_rois(rois, context), self.roi, spatial_scale=1/self.body.strides[2], sampling_ratio=2, aligned=True)
+        h = self.body.stages[3](p*frame_mask(self.roi, context, p.device))
+        m = frame_mask(h.shape[-1], context, h.device).to(h)
+        return (h*m).sum((2,3))/m.sum().clamp(min=1)
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50wsdd1
 def _init_linear(l:nn.Linear)->nn.Linear:
@@ -182,28 +205,38 @@ class OICRNet(nn.Module):
     "Proposal features, WSDDN's two streams, `n_refine` refinement branches of C+1 classes and a class-agnostic box regressor"
     def __init__(self, n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, # see `ProposalFeatures`
                  n_refine:int=3, # refinement branches K
-                 roi_stride:int=16): # see `ProposalFeatures`
+                 roi_stride:int=16, # see `ProposalFeatures`
+                 context:float=0.): # > 1: WSDDN's detection stream scores each box against its frame at this scale (ContextLocNet); 0: off
         super().__init__()
+        if context and context<=1: raise ValueError(f"OICRNet: context must be 0 (off) or a scale above 1, got {context}")
+        self.context = context
         self.n_cls = n_cls; self.feats = ProposalFeatures(arch, pretrained, nf, gn, roi_stride=roi_stride); D = self.feats.dim
         self.cls,self.det,self.bbox = _init_linear(nn.Linear(D, n_cls)),_init_linear(nn.Linear(D, n_cls)),_init_linear(nn.Linear(D, 4))
         self.refine = nn.ModuleList([_init_linear(nn.Linear(D, n_cls+1)) for _ in range(n_refine)])
     def heads(self, v:torch.Tensor, # (N, D) proposal vectors of the valid boxes
-              boxes:torch.Tensor, valid:torch.Tensor)->dict:
+              boxes:torch.Tensor, valid:torch.Tensor,
+              vf:torch.Tensor|None=None # (N, D) their frames' vectors (`context`): the detection stream scores v - vf
+             )->dict:
         "Every head on the proposal vectors, scattered back to padded (B, R, ·)"
         full = v.new_zeros(*valid.shape, v.shape[-1]); full[valid] = v
-        x0,phi = wsddn_scores(self.cls(full), self.det(full), valid)
+        det = full
+        if vf is not None: det = v.new_zeros(*valid.shape, v.shape[-1]); det[valid] = v-vf
+        x0,phi = wsddn_scores(self.cls(full), self.det(det), valid)
         return dict(boxes=boxes, valid=valid, wsddn=x0, img=phi, refine=torch.stack([r(full) for r in self.refine]), deltas=self.bbox(full))
     def forward(self, x:torch.Tensor, # (B, 3, H, W) images
                 boxes:torch.Tensor, # (B, R, 4) padded boxes in input pixels
                 n_boxes:torch.Tensor # (B,) boxes per image
                )->dict:
         valid = torch.arange(boxes.shape[1], device=boxes.device)[None] < n_boxes.to(boxes.device)[:,None]
-        h = self.feats.res5(self.feats.levels(x)[2], box_rois(boxes, valid))
-        return self.heads(h.mean((2,3)), boxes, valid)
+        f16,rois = self.feats.levels(x)[2],box_rois(boxes, valid)
+        return self.heads(self.feats.res5(f16, rois).mean((2,3)), boxes, valid, self.frames(f16, rois))
+    def frames(self, f16:torch.Tensor, rois:torch.Tensor)->torch.Tensor|None:
+        "The frame vectors of `rois` (`ProposalFeatures.frame`), `None` without `context`"
+        return self.feats.frame(f16, rois, self.context) if self.context else None
 
-def oicr_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16)->OICRNet:
+def oicr_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, context:float=0.)->OICRNet:
     "The detector a recipe names"
-    return OICRNet(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride)
+    return OICRNet(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride, context)
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50targ3
 def batch_box_iou(a:torch.Tensor, # (B, R, 4) boxes
@@ -433,7 +466,7 @@ class OICRLoss:
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50lrn01
 def oicr_learner(dls:DataLoaders, # from `oicr_dls`
-                 arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, # see `OICRNet`
+                 arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
                  fg_iou:float=0.5, # see `oicr_targets`
                  reg:bool=True, # train the box regressor
                  refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the refinement targets: see `OICRLoss`
@@ -442,7 +475,7 @@ def oicr_learner(dls:DataLoaders, # from `oicr_dls`
                  cbs=None, **kwargs)->Learner:
     "A fastai `Learner` for the detector, recording the parts of L_det"
     if opt not in ('adam','sgd'): raise ValueError(f"oicr_learner: opt must be 'adam' or 'sgd', got {opt!r}")
-    model = oicr_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, roi_stride).to(default_device())
+    model = oicr_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, roi_stride, context).to(default_device())
     learn = Learner(dls, model, loss_func=OICRLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc), metrics=[LossPart('cls'), LossPart('refine'), LossPart('reg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
@@ -583,7 +616,7 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
                                extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
 OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, work_size=256, n_workers=None, gn=True, n_refine=3, fg_iou=0.5, reg=True,
-                     refine='oicr', bg_iou=0., graph_iou=0.4, max_pc=5, score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)
+                     refine='oicr', bg_iou=0., graph_iou=0.4, max_pc=5, context=0., score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)
 OICR_RECIPES = {
     'quick': {**OICR_SETTINGS, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'max_boxes':500, 'opt':'adam', 'wd':5e-4, 'gn':False,
               'joint.bs':4, 'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
@@ -599,5 +632,8 @@ oicr_method = Method('oicr', 'image labels',
                      OICR_RECIPES, doc='OICR detector with box regression (CL\'s detector alone); masks are the filled boxes')
 
 PCL_SETTINGS = dict(refine='pcl', bg_iou=0.1)
+CONTEXT_SETTINGS = dict(context=1.8)
 pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, **PCL_SETTINGS} for r,v in OICR_RECIPES.items()},
                     doc='OICR\'s detector trained with PCL\'s proposal clusters (graph centres, a loss per cluster, far proposals ignored); masks are the filled boxes')
+oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, **CONTEXT_SETTINGS} for r,v in OICR_RECIPES.items()},
+                             doc='OICR whose WSDDN detection stream scores each box against its surrounding frame (ContextLocNet\'s contrast); masks are the filled boxes')
