@@ -16,7 +16,7 @@ from .core import atomic_write
 from .distributed import unwrap
 
 # %% auto #0
-__all__ = ['to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info']
+__all__ = ['to_plain', 'save_checkpoint', 'load_checkpoint', 'read_checkpoint_info', 'update_checkpoint_settings']
 
 # %% ../nbs/07_checkpoints.ipynb #d10f8db5
 def to_plain(obj):
@@ -64,3 +64,16 @@ def read_checkpoint_info(fname:str|Path)->dict|None:
     "The metadata JSON written beside checkpoint `fname`, or `None` if there is none"
     p = Path(fname).with_suffix('.json')
     return json.loads(p.read_text()) if p.exists() else None
+
+def update_checkpoint_settings(fname:str|Path, # a checkpoint written by `save_checkpoint`
+                               settings:dict # settings to record (e.g. today's prediction thresholds)
+                              )->list: # the keys whose values changed (nothing is written if none)
+    "Record `settings` in a checkpoint's metadata, weights untouched, rewriting it (and its JSON) atomically only if a value changed"
+    sd = load_checkpoint(fname); old = sd['wsis_nb'].get('settings', {}); new = to_plain(settings)
+    changed = [k for k,v in new.items() if k not in old or old[k]!=v]
+    if not changed: return []
+    sd['wsis_nb']['settings'] = {**old, **{k:new[k] for k in changed}}
+    buf = io.BytesIO(); torch.save(sd, buf); atomic_write(Path(fname), buf.getvalue())
+    info = read_checkpoint_info(fname)
+    if info is not None: atomic_write(Path(fname).with_suffix('.json'), json.dumps({**info, 'settings':sd['wsis_nb']['settings']}))
+    return changed

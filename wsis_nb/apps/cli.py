@@ -216,7 +216,7 @@ def bench(methods:list|None=None, # method names; every registered one if `None`
             t = time.time(); preds = p(folder, **now); tp = (time.time()-t)/len(folder)
             ev = evaluate(preds, folder)
             runs.append({**{k:ev[k] for k in BENCH_COLS}, 'train_s':stage_seconds(n, data, tag), 'predict_ms_per_image':1000*tp})
-            if stages: tabs.append(stage_table(m, data, recipe, ss, tag=tag, final=runs[-1]))
+            if stages: tabs.append(stage_table(m, data, recipe, ss, tag=tag, final=runs[-1], final_split=split))
         row = dict(supervision=m.supervision)
         for k in runs[0]: row[k] = _mean_std([r[k] for r in runs])[0]
         for k in BENCH_COLS: row[f'{k}_std'] = _mean_std([r[k] for r in runs])[1]

@@ -197,6 +197,7 @@ def stage_table(method:str|Method, # a method or its registered name, already tr
                 split:str='train', # the split the seeds and pseudo labels are measured on
                 tag:str='', # the run's tag (e.g. 'seed1'), as given to `run_method`
                 final:dict|None=None, # the bench's row of this method (`mAP@0.25`, `mAP@0.5`, ...): added as 'final' rows
+                final_split:str='test', # the split `final` was measured on
                 iou_thr:float=0.5, # IoU of proposal recall and pseudo-instance quality
                 seed_kw:dict|None=None # more settings of `seed_miou`
                )->list: # rows {stage, measure, value, paper, paper_figure_source}, in stage order
@@ -207,7 +208,7 @@ def stage_table(method:str|Method, # a method or its registered name, already tr
     settings = get_recipe(m, recipe, sets); rows = []
     for st in m.stages: rows += stage_rows(StageContext(data, m, settings, st.name, recipe, tag), split, iou_thr, seed_kw)
     for k,v in (final or {}).items():
-        if k.startswith('mAP@'): rows.append(_row('final', f'mAP^r@{k[4:]} (test)', v, m, f'mAP^r@{k[4:]}'))
+        if k.startswith('mAP@'): rows.append(_row('final', f'mAP^r@{k[4:]} ({final_split})', v, m, f'mAP^r@{k[4:]}'))
     return rows
 
 # %% ../../nbs/apps/60_diagnose.ipynb #dg0st003

@@ -100,6 +100,7 @@ class Stage:
     predict:Callable|None=None # predict(learn_or_predictor, imgs, **settings) -> list[Instances]
     dls:Callable|None=None # for training stages: dls(path, **settings) -> DataLoaders
     learner:Callable|None=None # for training stages: learner(dls, **settings) -> Learner
+    refresh:Callable|None=None # refresh(ctx) -> list of settings brought up to date in a current output without rerunning (a checkpoint's prediction settings)
     def __repr__(self): return f"Stage({self.name!r}{', trains' if self.learner is not None else ''})"
 
 # %% ../../nbs/engine/09a_registry.ipynb #6161bc2d

@@ -209,7 +209,11 @@ def run_method(method:str|Method, # a method or its registered name
         for st in todo:
             ctx = StageContext(data, m, settings, st.name, recipe, tag)
             ok,why = broadcast(stage_status(ctx) if is_main() else None)
-            if ok and not force: log(f"{rn}/{st.name}: outputs current for these settings and inputs, skipped"); continue
+            if ok and not force:
+                ch = st.refresh(ctx) if st.refresh is not None and is_main() else []     # e.g. today's prediction thresholds into a current checkpoint
+                if ch: save_json({**json.loads(ctx.stamp().read_text()), 'outputs':file_fingerprint(st.outputs(ctx))}, ctx.stamp())
+                log(f"{rn}/{st.name}: outputs current for these settings and inputs, skipped" + (f"; prediction settings {', '.join(ch)} updated in its checkpoint" if ch else ''))
+                barrier(); continue
             shared = broadcast(find_shared(ctx, stage_fingerprint(ctx)) if is_main() and share and not force else None)
             t = time.time()
             if shared is not None:

@@ -13,7 +13,7 @@ import torch
 from ..core import Instances, save_json, set_seed, atomic_write
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, prep_images
-from ..checkpoints import save_checkpoint, load_checkpoint, read_checkpoint_info
+from ..checkpoints import save_checkpoint, load_checkpoint, read_checkpoint_info, update_checkpoint_settings
 from ..precision import set_precision
 from ..train import fit_resumable
 from ..distributed import world_size, is_main, barrier, main_first, shard_dl, DDPTrainer
@@ -70,7 +70,8 @@ def train_stage(name:str, # stage name
         info = read_checkpoint_info(ctx.ckpt()) or {}
         if not info.get('done'): raise RuntimeError(f"{ctx.method.name}/{ctx.stage}: training stopped after epoch {info.get('epoch', -1)+1} of {s['epochs']}; run again to resume from {ctx.ckpt()}")
     return Stage(name, run, outputs=lambda ctx: [ctx.ckpt()], inputs=lambda ctx: ([ctx.ann(split(ctx)), ctx.ann(ctx.view.get('valid','valid'))] if ann_inputs else []) + list(extra_inputs(ctx) if extra_inputs else []),
-                 keys=keys, doc=doc, build=build, predict=predict, dls=dls, learner=learner)
+                 keys=keys, doc=doc, build=build, predict=predict, dls=dls, learner=learner,
+                 refresh=lambda ctx: update_checkpoint_settings(ctx.ckpt(), used_keys(ctx.view, predict)))
 
 def write_instances(preds:list[Instances], # one `Instances` per image of `images`
                     images:list[dict], # COCO `images` entries
