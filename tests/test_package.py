@@ -107,3 +107,33 @@ def test_every_method_registered():
     missing = set(found) - set(load_methods())
     assert not missing, missing
     for n,w in found.items(): assert get_method(n).name == n, w
+
+DERIVED = {'sz', 'max_size', 'anchor', 'fill_steps', 'fill_sz', 'wd'}   # `None` means "computed from the data, the model or fastai" (each docstring says from what)
+
+def test_signature_defaults_are_quick():
+    "A stage function's own keyword defaults (`learner`, `build`, `predict`, `dls`) equal the `quick` recipe of the method its module defines (Mask R-CNN's: `oracle`), so a direct call and `wsis-train M` agree; a setting passed on through `delegates` is checked where it is defined"
+    import importlib, inspect
+    from wsis_nb.engine.registry import load_methods, get_recipe, stage_view, Method
+    ms, funcs = load_methods(), {}
+    for m in ms.values():
+        for st in m.stages:
+            for f in (st.learner, st.build, st.predict, st.dls):
+                if f is not None: funcs[(f.__module__, f.__qualname__)] = f
+    assert len(funcs) > 30
+    checked, wrong = 0, []
+    for (mod, q), f in funcs.items():
+        M = importlib.import_module(mod)
+        own = [ms['oracle']] if mod.endswith('blocks.maskrcnn') else [getattr(M, n) for n in M.__all__ if isinstance(getattr(M, n), Method)]
+        assert own, f"{mod} defines no method to own {q}'s defaults"
+        st = next(s for s in own[0].stages if f in (s.learner, s.build, s.predict, s.dls))
+        view = stage_view(get_recipe(own[0], 'quick'), st.name)
+        code = (f.__init__ if inspect.isclass(f) else f).__code__
+        mine = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+        for p in inspect.signature(f).parameters.values():
+            if p.name not in mine or p.name not in view or p.default is inspect.Parameter.empty: continue
+            if p.default is None and p.name in DERIVED: continue
+            d, r = p.default, view[p.name]
+            if isinstance(d, tuple) and isinstance(r, list): r = tuple(r)
+            checked += 1
+            if not (d == r and (type(d) == type(r) or {type(d), type(r)} <= {int, float})): wrong.append(f"{q}({p.name}={d!r}), quick {own[0].name}: {r!r}")
+    assert checked > 100 and not wrong, wrong

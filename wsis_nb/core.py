@@ -210,16 +210,18 @@ Instances.resize,Instances.crop,Instances.flip,Instances.paste = resize,crop,fli
 # %% ../nbs/00_core.ipynb #11e396ba
 def from_coco(anns:list[dict], # COCO annotations of one image
               h:int, w:int, # the image size
-              cat_ids:list[int] # COCO category id of each 0-based label
+              cat_ids:list[int], # COCO category id of each 0-based label
+              boxes:str='masks' # where the boxes of annotations with masks come from: 'masks' (each mask's tight box) or 'bbox' (the annotation's own)
              )->Instances:
     "Build `Instances` from the COCO annotations of one image"
+    if boxes not in ('masks', 'bbox'): raise ValueError(f"from_coco: boxes must be 'masks' or 'bbox', got {boxes!r}")
     cat2lbl = {c:i for i,c in enumerate(cat_ids)}
     for a in anns:
         if a['category_id'] not in cat2lbl: raise ValueError(f"from_coco: annotation {a.get('id')} has category_id {a['category_id']}, not one of {list(cat_ids)}")
     labels = torch.tensor([cat2lbl[a['category_id']] for a in anns], dtype=torch.long)
     scores = torch.tensor([a.get('score',1.) for a in anns], dtype=torch.float)
-    boxes = torch.tensor([a['bbox'] for a in anns], dtype=torch.float).reshape(-1,4)
-    boxes[:,2:] += boxes[:,:2]
+    bb = torch.tensor([a['bbox'] for a in anns], dtype=torch.float).reshape(-1,4)
+    bb[:,2:] += bb[:,:2]
     pts = torch.tensor([a['point'] for a in anns], dtype=torch.float) if anns and all('point' in a for a in anns) else None
     masks = None
     if all('segmentation' in a and a['segmentation'] for a in anns):
@@ -228,7 +230,7 @@ def from_coco(anns:list[dict], # COCO annotations of one image
             if isinstance(s, dict) and tuple(s['size'])!=(h,w):
                 raise ValueError(f"from_coco: annotation {a.get('id')} has a mask of size {tuple(s['size'])}, but its image is {(h,w)}")
         masks = rle_to_masks([a['segmentation'] for a in anns], h, w).reshape(len(anns),h,w)
-    return Instances(masks, labels, scores, boxes if masks is None else None, pts, size=(h,w))
+    return Instances(masks, labels, scores, bb if masks is None or boxes=='bbox' else None, pts, size=(h,w))
 
 def to_coco(self:Instances, image_id:int, # the COCO image id
             cat_ids:list[int], # COCO category id of each 0-based label

@@ -33,7 +33,6 @@ from ..train import LossPart
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches
 
-
 # %% auto #0
 __all__ = ['LOSS_PARTS', 'MASKRCNN_RECIPES', 'tiny_fpn', 'resnet_fpn', 'mask_targets', 'ignore_mask_loss', 'MaskRoIHeads',
            'maskrcnn_model', 'coco_target', 'target_instances', 'RCNNTargets', 'rcnn_collate', 'MaskRCNNDataset',
@@ -121,8 +120,8 @@ def maskrcnn_model(n_cls:int, # number of object classes (background excluded)
                    anchor:int|None=None, # anchor size at the finest level, doubling per level; `sz//8` if `None`
                    rep:int=256, # units of the box head's MLP
                    mask_convs:int=4, # 3×3 convolutions of the mask head
-                   rois:int=128, # RoIs sampled per image for the box losses (a quarter of them at most positive)
-                   mask_rois:int|None=None, # positive RoIs per image the mask loss is computed on (all if `None`)
+                   rois:int=64, # RoIs sampled per image for the box losses (a quarter of them at most positive)
+                   mask_rois:int|None=16, # positive RoIs per image the mask loss is computed on (all if `None`)
                    proposals:int=500, # RPN proposals kept per image in training (half at test time)
                    **kwargs # passed to torchvision's `MaskRCNN` (e.g. `box_score_thresh`, `box_detections_per_img`)
                   )->MaskRCNN:
@@ -225,7 +224,7 @@ def maskrcnn_dls(path:str|Path, # dataset folder
                  valid:str='valid', # validation split
                  sz:int=128, # shorter image side (as `maskrcnn_model`)
                  max_size:int|None=None, # longer side at most; `sz` if `None`
-                 bs:int=4, # batch size
+                 bs:int=8, # batch size
                  num_workers:int=0, # loader processes
                  flip:bool=True, # random flips of training images
                  min_score:float=0. # drop pseudo labels scored below this
@@ -306,8 +305,8 @@ def maskrcnn_learner(dls:DataLoaders, # from `maskrcnn_dls`
                      pretrained:bool=False, # ImageNet weights for a ResNet backbone
                      sz:int|None=None, # shorter image side; `dls.sz` if `None`
                      max_size:int|None=None, # longer image side at most; `dls.max_size` (or `sz`) if `None`
-                     nf:int=32, fpn_ch:int=64, anchor:int|None=None, rep:int=256, mask_convs:int=4, rois:int=128,
-                     mask_rois:int|None=None, proposals:int=500, # see `maskrcnn_model`
+                     nf:int=32, fpn_ch:int=64, anchor:int|None=None, rep:int=256, mask_convs:int=4, rois:int=64,
+                     mask_rois:int|None=16, proposals:int=500, # see `maskrcnn_model`
                      loss_weights:dict|None=None, # weight of each loss part (see `MaskRCNNLoss`)
                      opt:str='adam', # optimiser: 'adam' (fastai's Adam) or 'sgd' (momentum 0.9, as in the paper)
                      wd:float=1e-4, # weight decay
@@ -337,13 +336,12 @@ def maskrcnn_predict(learn, # a `maskrcnn_learner`, or any object with `.model` 
     "Mask R-CNN instances of every image, at each image's size"
     model,spec = learn.model,input_spec(learn)
     dev = next(model.parameters()).device
-    mean,std = torch.tensor(spec.mean, device=dev).view(-1,1,1),torch.tensor(spec.std, device=dev).view(-1,1,1)
     h = model.roi_heads; old = h.score_thresh,h.nms_thresh,h.detections_per_img
     h.score_thresh,h.nms_thresh,h.detections_per_img = score_thr,nms_thr,max_det
     model.eval(); res = []
     try:
         for ims in image_batches(imgs, pred_bs):
-            with torch.no_grad(): outs = model([(im.to(dev).float()/255.-mean)/std for im in ims])
+            with torch.no_grad(): outs = model([spec.encode(im.to(dev)) for im in ims])
             for im,o in zip(ims, outs):
                 masks = o['masks'][:,0]>=mask_thr                                     # (N, H, W)
                 keep = masks.flatten(1).any(1)

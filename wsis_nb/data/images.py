@@ -20,7 +20,7 @@ from .core import CocoFolder
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'InputSpec', 'input_spec', 'load_image', 'ImageFiles', 'open_images', 'n_images', 'get_image',
-           'image_batches', 'prep_images']
+           'image_batches', 'prep_images', 'PreparedImages']
 
 # %% ../../nbs/data/02a_data.images.ipynb #fd32221e
 @dataclass
@@ -34,6 +34,13 @@ class InputSpec:
         self.mean,self.std = tuple(float(v) for v in self.mean),tuple(float(v) for v in self.std)
         if len(self.sz)!=2 or min(self.sz)<1: raise ValueError(f"InputSpec: sz must be an int or (H, W), got {self.sz}")
     def as_dict(self)->dict: return dict(sz=list(self.sz), mean=list(self.mean), std=list(self.std))
+
+    def encode(self, x:torch.Tensor # (B, 3, H, W) or (3, H, W) images in bytes: uint8, or float in [0, 255]
+              )->torch.Tensor: # float images of the same shape, on `x`'s device, normalised by this spec
+        "Scale `x` to [0, 1] and normalise it by `mean` and `std` (no resizing: see `prep_images`)"
+        mean = torch.tensor(self.mean, device=x.device)[:,None,None]
+        std = torch.tensor(self.std, device=x.device)[:,None,None]
+        return (x.float()/255.-mean)/std
 
     def decode(self, x:torch.Tensor # (B, 3, H, W) or (3, H, W) images normalised by this spec
               )->torch.Tensor: # uint8 images of the same shape, on the CPU
@@ -133,3 +140,24 @@ def prep_images(ims:list, # uint8 (3, H, W) tensors of any sizes
     x = torch.cat([F.interpolate(im[None].float()/255., size=spec.sz, mode='bilinear', align_corners=False, antialias=True) for im in ims])
     mean,std = torch.tensor(spec.mean).view(1,-1,1,1),torch.tensor(spec.std).view(1,-1,1,1)
     return ((x-mean)/std).to(device or 'cpu')
+
+# %% ../../nbs/data/02a_data.images.ipynb #prepimg2
+class PreparedImages:
+    "A split's images prepared by `prep_images` on demand, kept in memory up to `max_bytes`"
+    def __init__(self, imgs, # a list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
+                 spec:InputSpec, # size and normalisation
+                 max_bytes:int=2**30): # prepared images kept (1 GiB); the others are prepared again at each use
+        self.src,self.spec,self.max_bytes = imgs,spec,max_bytes
+        self.kept,self.nbytes = {},0
+    def __len__(self): return n_images(self.src)
+    @property
+    def shape(self)->tuple: return (len(self), 3, *self.spec.sz)
+    def __repr__(self): return f"PreparedImages(n={len(self)}, sz={self.spec.sz}, kept={len(self.kept)})"
+    def __getitem__(self, i)->torch.Tensor: # (3, *spec.sz) normalised
+        i = int(i)
+        if not 0 <= i < len(self): raise IndexError(f"PreparedImages: image {i} is out of range 0..{len(self)-1}")
+        x = self.kept.get(i)
+        if x is None:
+            x = prep_images([get_image(self.src, i)], self.spec)[0]
+            if self.nbytes+x.nbytes <= self.max_bytes: self.kept[i] = x; self.nbytes += x.nbytes
+        return x

@@ -12,7 +12,7 @@ from typing import Callable
 import torch
 from ..core import Instances, save_json, set_seed, atomic_write
 from ..data.core import CocoFolder
-from ..data.images import InputSpec, input_spec, prep_images
+from ..data.images import InputSpec, input_spec, PreparedImages
 from ..checkpoints import save_checkpoint, load_checkpoint, read_checkpoint_info, update_checkpoint_settings
 from ..precision import set_precision
 from ..train import fit_resumable
@@ -118,13 +118,13 @@ def pseudo_items_file(path:str|Path, # dataset folder
 def load_pseudo_items(path:str|Path, # dataset folder
                       split:str, # the pseudo split
                       method:str='METHOD' # named in the error message
-                     )->tuple: # items, the source split's `CocoFolder`, the `InputSpec`, (n, 3, H, W) normalised images
-    "A pseudo stage's items with their split's images prepared at the items' input size"
+                     )->tuple: # items, the source split's `CocoFolder`, the `InputSpec`, the images (`PreparedImages`, indexed by image)
+    "A pseudo stage's items with their split's images, prepared at the items' input size when first used"
     fn = pseudo_items_file(path, split)
     if not fn.exists(): raise FileNotFoundError(f"{fn} not found; run the method's pseudo stage first (wsis-train {method} DATA --stage pseudo)")
     it = torch.load(fn, weights_only=True)
     folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
-    return it, folder, spec, prep_images([folder.load_img(i) for i in range(len(folder))], spec)
+    return it, folder, spec, PreparedImages(folder, spec)
 
 # %% ../../nbs/engine/09c_stages.ipynb #reg0hob2
 def holdout_by_image(img:torch.Tensor, # (n_items,) image index of each item

@@ -27,7 +27,7 @@ from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, fcn_head
 from ..engine.registry import Method, Stage, call_with, used_keys
 from ..engine.predictor import load_predictor
-from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file
+from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file, load_pseudo_items
 from .oracle import oracle_method
 from ..train import LossPart
 from .cam import cam_dls, cam_predict
@@ -39,12 +39,12 @@ from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, gr
                              component_centroids)
 
 # %% auto #0
-__all__ = ['BESTIE_SETTINGS', 'BESTIE_RECIPES', 'WSSS_SOURCES', 'bestie_method', 'bestie_point_method', 'bestie_crf_method',
-           'bestie_gtsem_method', 'bestie_gt_method', 'bestie_mrcnn_method', 'bestie_point_mrcnn_method',
-           'transfer_labels', 'bestie_items', 'bestie_pseudo_stage', 'BestieData', 'bestie_dls', 'batch_table',
-           'pseudo_targets', 'drop_instances', 'BestieNet', 'refine_labels', 'BestieLoss', 'match_ids', 'BestieTargets',
-           'SelfRefinement', 'PseudoTP', 'bestie_decode', 'bestie_outputs', 'bestie_predict', 'BestieLearner',
-           'bestie_learner', 'gt_wsss_stage', 'bestie_method_for']
+__all__ = ['BESTIE_RECIPES', 'WSSS_SOURCES', 'bestie_method', 'bestie_point_method', 'bestie_crf_method', 'bestie_gtsem_method',
+           'bestie_gt_method', 'bestie_mrcnn_method', 'bestie_point_mrcnn_method', 'transfer_labels', 'bestie_items',
+           'bestie_pseudo_stage', 'BestieData', 'bestie_dls', 'batch_table', 'pseudo_targets', 'drop_instances',
+           'BestieNet', 'refine_labels', 'BestieLoss', 'match_ids', 'BestieTargets', 'SelfRefinement', 'PseudoTP',
+           'bestie_decode', 'bestie_outputs', 'bestie_predict', 'BestieLearner', 'bestie_learner', 'gt_wsss_stage',
+           'bestie_method_for']
 
 # %% ../../nbs/methods/32_bestie.ipynb #b32xfer1
 def transfer_labels(sem:torch.Tensor, # (B, H, W) WSSS label maps: 0 background, `c+1` class `c`, 255 uncertain
@@ -209,14 +209,12 @@ class BestieData(torch.utils.data.Dataset):
 
 def bestie_dls(path, # dataset folder
                train:str='train.bestie.pseudo', # the pseudo split written by `bestie_pseudo_stage`
-               bs:int=8, # images per batch
+               bs:int=16, # images per batch
                valid_pct:float=0.1, # training images held out to watch the losses
                valid_seed:int=42 # the hold-out split's seed
               )->DataLoaders:
     "DataLoaders of `BestieData` from the pseudo stage's items; `.spec`, `.vocab` and `.cues` set"
-    fn = pseudo_items_file(path, train)
-    if not fn.exists(): raise FileNotFoundError(f"{fn} not found; run the method's pseudo stage first (wsis-train bestie DATA --stage pseudo)")
-    it = torch.load(fn, weights_only=True); folder = CocoFolder(path, it['split']); spec = InputSpec(tuple(it['sz']))
+    it,folder,spec,_ = load_pseudo_items(path, train, 'bestie')                    # `BestieData` loads its images itself
     n = len(folder); perm = torch.randperm(n, generator=torch.Generator().manual_seed(valid_seed))
     nv = min(max(1, int(round(valid_pct*n))), n-1) if n>1 else 0
     va,tr = perm[:nv],perm[nv:]
@@ -272,12 +270,12 @@ def drop_instances(items:dict, # from `bestie_items`
 class BestieNet(nn.Module):
     "Backbone, a shared decoder over its four levels, and semantic, class-wise center and offset heads"
     def __init__(self, n_cls:int, # number of classes
-                 arch:str='resnet18', # 'tiny' or a ResNet name (see `make_backbone`)
+                 arch:str='tiny', # 'tiny' or a ResNet name (see `make_backbone`)
                  pretrained:bool=False, # ImageNet weights for the backbone
                  stride:int=8, # output stride of the backbone
-                 nf:int=32, # width of the 'tiny' backbone
-                 dec_ch:int=128, # channels of the decoder
-                 head_ch:int=64): # hidden channels of each head
+                 nf:int=64, # width of the 'tiny' backbone
+                 dec_ch:int=64, # channels of the decoder
+                 head_ch:int=32): # hidden channels of each head
         super().__init__()
         self.n_cls = n_cls
         self.body = make_backbone(arch, pretrained, stride, nf)
@@ -480,10 +478,10 @@ def bestie_outputs(model:nn.Module, # a `BestieNet`
 
 def bestie_predict(learn, # a trained `bestie_learner`, or a `Predictor`
                    imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                   pred_bs:int=8, # images per batch
+                   pred_bs:int=16, # images per batch
                    sz:tuple|int|None=None, # model input size; the training size if `None`
                    tta_flip:bool=False, # average with the flipped pass
-                   center_thr:float=0.1, nms_kernel:int=7, top_k:int=100, mag_thr:float=2.5, merge_dist:float=8., orphans:bool=True, # see `bestie_decode`
+                   center_thr:float=0.1, nms_kernel:int=11, top_k:int=100, mag_thr:float=2.5, merge_dist:float=8., orphans:bool=True, # see `bestie_decode`
                    cluster_infer:bool=False, # center clustering at inference (`bestie_decode`'s `cluster`)
                    min_frac:float=0.001, # drop masks smaller than this fraction of the image
                    nms_iou:float=0.5, # class-aware mask NMS threshold
@@ -544,17 +542,17 @@ class BestieLearner(Learner):
         return axs
 
 def bestie_learner(dls, # from `bestie_dls`
-                   arch:str='resnet18', pretrained:bool=False, stride:int=8, nf:int=32, dec_ch:int=128, head_ch:int=64, # `BestieNet`
-                   sigma:float=6., # std of the center Gaussians (pixels at the input size)
-                   lambda_center:float=200., lambda_offset:float=0.01, lambda_sem:float=1., # eq. (6)
+                   arch:str='tiny', pretrained:bool=False, stride:int=8, nf:int=64, dec_ch:int=64, head_ch:int=32, # `BestieNet`
+                   sigma:float=4.0, # std of the center Gaussians (pixels at the input size)
+                   lambda_center:float=200., lambda_offset:float=1.0, lambda_sem:float=1., # eq. (6)
                    iag:bool=True, # instance-aware guidance
                    refine:bool=True, # self-refinement
-                   refine_start:int=0, # first epoch of self-refinement
+                   refine_start:int=5, # first epoch of self-refinement
                    refine_thr:float=0.3, # center threshold of the refined labels
-                   nms_kernel:int=7, top_k:int=100, # center peaks
+                   nms_kernel:int=11, top_k:int=100, # center peaks
                    cluster:bool=True, mag_thr:float=2.5, merge_dist:float=8., # center clustering
                    opt:str='adam', # 'adam' or 'sgd'
-                   wd:float=0. # weight decay
+                   wd:float|None=None # weight decay (fastai's default if `None`)
                   )->BestieLearner:
     "A `BestieLearner` with the loss of eq. (6), its parts as metrics, and the target, refinement and true-positive callbacks"
     points = getattr(dls, 'cues', 'pam')=='points'
@@ -568,17 +566,17 @@ def bestie_learner(dls, # from `bestie_dls`
     return learn
 
 # %% ../../nbs/methods/32_bestie.ipynb #b32reg01
-BESTIE_SETTINGS = dict(cue_kernel=7, cue_thr=0.1, smooth=3, min_comp=10, valid_pct=0.1, valid_seed=42,
-                       dec_ch=128, head_ch=64, sigma=6., lambda_center=200., lambda_offset=0.01, lambda_sem=1., iag=True, refine=True, refine_start=0,
-                       refine_thr=0.3, nms_kernel=7, top_k=100, cluster=True, mag_thr=2.5, merge_dist=8., opt='adam', tta_flip=False, center_thr=0.1, orphans=True,
-                       cluster_infer=True, min_frac=0.001, nms_iou=0.5, **{'pseudo.flip':True})   # the classifier's own `flip` (its predict) stays
 BESTIE_RECIPES = {
-    'quick': {**PAM_RECIPES['quick'], **BESTIE_SETTINGS, 'sigma':4., 'min_comp':10, 'lambda_offset':1., 'nms_kernel':11, 'cluster_infer':False,
-              'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64, 'bestie.head_ch':32,
-              'bestie.epochs':30, 'bestie.lr':1e-2, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5},
-    'paper': {**PAM_RECIPES['paper'], **BESTIE_SETTINGS, 'cue_kernel':15, 'min_comp':50,
-              'bestie.arch':'resnet50', 'bestie.pretrained':True, 'bestie.stride':8, 'bestie.sz':416, 'bestie.dec_ch':256, 'bestie.head_ch':128,
-              'bestie.epochs':70, 'bestie.lr':5e-5, 'bestie.bs':32, 'bestie.pred_bs':32},
+    'quick': {**PAM_RECIPES['quick'], 'min_comp':10, 'valid_pct':0.1, 'valid_seed':42, 'dec_ch':128, 'head_ch':64, 'sigma':4.0,
+              'lambda_center':200.0, 'lambda_offset':1.0, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
+              'nms_kernel':11, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
+              'orphans':True, 'cluster_infer':False, 'pseudo.flip':True, 'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64,
+              'bestie.head_ch':32, 'bestie.epochs':30, 'bestie.lr':0.01, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5},
+    'paper': {**PAM_RECIPES['paper'], 'min_comp':50, 'valid_pct':0.1, 'valid_seed':42, 'dec_ch':128, 'head_ch':64, 'sigma':6.0,
+              'lambda_center':200.0, 'lambda_offset':0.01, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
+              'nms_kernel':7, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
+              'orphans':True, 'cluster_infer':True, 'pseudo.flip':True, 'bestie.arch':'resnet50', 'bestie.pretrained':True, 'bestie.stride':8,
+              'bestie.sz':416, 'bestie.dec_ch':256, 'bestie.head_ch':128, 'bestie.epochs':70, 'bestie.lr':5e-5, 'bestie.bs':32, 'bestie.pred_bs':32},
 }
 
 def _tp_file(learn, ctx):

@@ -96,7 +96,6 @@ class BoxCrops(torch.utils.data.Dataset):
                 self.items.append((i, 0, b[0]))
             else: self.items += [(i, j, b[k]) for k,j in enumerate(keep)]
         if not self.items: raise ValueError(f"BoxCrops: split {folder.split!r} of {folder.path} has no boxes")
-        self.mean,self.std = torch.tensor(self.spec.mean).view(3,1,1),torch.tensor(self.spec.std).view(3,1,1)
     def __len__(self): return len(self.items)
     def __repr__(self): return f"BoxCrops({self.folder.split!r}, n={len(self)}, sz={self.sz}, salient={self.salient}, train={self.train})"
 
@@ -110,10 +109,10 @@ class BoxCrops(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         k,j,b = self.items[i]
-        img = self.folder.load_img(k).float()/255.
+        img = self.folder.load_img(k)
         H,W = img.shape[-2:]
         win = self.window(i, H, W)
-        x = crop_windows(((img-self.mean)/self.std)[None], win, sz=self.sz)[0]
+        x = crop_windows(self.spec.encode(img)[None], win, sz=self.sz)[0]
         m = torch.full((self.sz,self.sz), 255, dtype=torch.uint8)
         anns = self.folder.anns(k)
         if self.masks and anns[j].get('segmentation'):
@@ -246,7 +245,7 @@ class BoxCasegNet(nn.Module):
         return F.interpolate(torch.cat(outs, 1), size=x.shape[-2:], mode='bilinear', align_corners=False)
 
 def boxcaseg_model(n_cls:int=1, # unused: the model is class-agnostic (kept for the stage interface)
-                   arch:str='tiny', pretrained:bool=False, nf:int=32, hidden:int=64, n_convs:int=2, heads:tuple=HEADS)->BoxCasegNet:
+                   arch:str='tiny', pretrained:bool=False, nf:int=32, hidden:int=48, n_convs:int=2, heads:tuple=HEADS)->BoxCasegNet:
     "A `BoxCasegNet` from recipe settings"
     return BoxCasegNet(arch, pretrained, nf, hidden, n_convs, tuple(heads))
 
@@ -311,8 +310,7 @@ class BoxCasegLearner(Learner):
         self.model.eval()
         with torch.no_grad(): z = self.model(x.to(dev)).cpu()
         p = z.sigmoid()
-        spec = input_spec(self)
-        im = (x*torch.tensor(spec.std).view(1,3,1,1)+torch.tensor(spec.mean).view(1,3,1,1)).clamp(0,1).permute(0,2,3,1)
+        im = input_spec(self).decode(x).permute(0,2,3,1)
         heads = list(self.model.heads); n_col = 2+len(heads)
         _,axs = plt.subplots(len(x), n_col, figsize=(n_col*figsize_per, len(x)*figsize_per), squeeze=False)
         a = getattr(self.loss_func, 'alpha', 0.7)
@@ -329,7 +327,7 @@ class BoxCasegLearner(Learner):
         return axs
 
 def boxcaseg_learner(dls:DataLoaders, # from `boxcaseg_dls`
-                     arch:str='tiny', pretrained:bool=False, nf:int=32, hidden:int=64, n_convs:int=2, heads:tuple=HEADS, # see `BoxCasegNet`
+                     arch:str='tiny', pretrained:bool=False, nf:int=32, hidden:int=48, n_convs:int=2, heads:tuple=HEADS, # see `BoxCasegNet`
                      alpha:float=0.7, # weight of the salient head (eq. 3)
                      pairwise:float=MIL_PAIRWISE, # weight of the pairwise term (eq. 1)
                      pix_weight:float=1., # λ of eq. (4)
@@ -356,12 +354,11 @@ def box_masks(model:BoxCasegNet, # a trained model
              )->list: # per image (n_i, H, W) probabilities, zero outside each box
     "The model's mask probability inside every box of every image"
     dev = next(model.parameters()).device; sz = spec.sz[0]
-    mean,std = torch.tensor(spec.mean, device=dev).view(1,3,1,1),torch.tensor(spec.std, device=dev).view(1,3,1,1)
     crops,wins = [],[]
     for im,b in zip(imgs, boxes):
         b = b.to(dev).float(); pad = (b[:,2:]-b[:,:2])*context
         w = torch.cat([b[:,:2]-pad, b[:,2:]+pad], 1); wins.append(w)
-        crops.append(crop_windows((im.to(dev).float()[None]/255.-mean)/std, w, sz=sz))
+        crops.append(crop_windows(spec.encode(im.to(dev)[None]), w, sz=sz))
     allc = torch.cat(crops) if crops else torch.zeros(0,3,sz,sz, device=dev)
     model.eval(); probs = []
     with torch.no_grad():

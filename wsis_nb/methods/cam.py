@@ -32,10 +32,10 @@ __all__ = ['CAM_RECIPES', 'cam_method', 'CamNet', 'cam', 'multiscale_cam', 'show
 class CamNet(nn.Module):
     "Fully convolutional multi-label classifier: backbone, 1×1 conv class response maps, global average pooling"
     def __init__(self, n_cls:int, # number of classes
-                 arch:str='resnet18', # 'tiny' or a ResNet name (see `make_backbone`)
+                 arch:str='tiny', # 'tiny' or a ResNet name (see `make_backbone`)
                  pretrained:bool=False, # ImageNet weights for the backbone
-                 stride:int=32, # output stride of the backbone
-                 nf:int=32): # width of the 'tiny' backbone
+                 stride:int=8, # output stride of the backbone
+                 nf:int=64): # width of the 'tiny' backbone
         super().__init__()
         self.n_cls,self.arch,self.stride = n_cls,arch,stride
         self.body = make_backbone(arch, pretrained, stride, nf)
@@ -161,10 +161,10 @@ class CamLearner(Learner):
 def _cam_splitter(m): return [params(m.body), params(m.head)]
 
 def cam_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `cam_dls`
-                arch:str='resnet18', # backbone (see `CamNet`)
+                arch:str='tiny', # backbone (see `CamNet`)
                 pretrained:bool=False, # ImageNet weights
-                stride:int=32, # output stride of the backbone
-                nf:int=32, # width of the 'tiny' backbone
+                stride:int=8, # output stride of the backbone
+                nf:int=64, # width of the 'tiny' backbone
                 model_cls=CamNet, # the network class
                 learner_cls=CamLearner, # the `Learner` class
                 loss_func=None, # `BCEWithLogitsLossFlat()` if `None`
@@ -184,7 +184,7 @@ def cam_predict(learn, # a trained `cam_learner`, or a `Predictor`
                 scales:tuple=(1.0,), # scales for `multiscale_cam`
                 flip:bool=False, # flip augmentation
                 thr:float=0.5, # class probability threshold (see `cam_instances`)
-                cam_thr:float=0.3, # threshold on the max-normalised CAM
+                cam_thr:float=0.5, # threshold on the max-normalised CAM
                 min_frac:float=0.001, # drop regions smaller than this fraction of the image
                 nms_iou:float=0.5 # class-aware mask NMS threshold
                )->list[Instances]:

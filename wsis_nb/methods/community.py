@@ -31,9 +31,9 @@ from .oicr import (OICRNet, OICRLoss, prob_bce, pseudo_gts, refined_scores, oicr
                           prediction_stage, show_boxes, OICR_RECIPES)
 
 # %% auto #0
-__all__ = ['CL_SETTINGS', 'CL_RECIPES', 'cl_method', 'gauss_weights', 'weighted_gap', 'MaskHeads', 'pseudo_masks',
-           'ensemble_masks', 'CLNet', 'cl_model', 'sample_proposals', 'CLLoss', 'LabelsToModel', 'cl_learner',
-           'cl_masks', 'cl_predict', 'cl_steps', 'show_cl', 'cl_method_for']
+__all__ = ['CL_RECIPES', 'cl_method', 'gauss_weights', 'weighted_gap', 'MaskHeads', 'pseudo_masks', 'ensemble_masks', 'CLNet',
+           'cl_model', 'sample_proposals', 'CLLoss', 'LabelsToModel', 'cl_learner', 'cl_masks', 'cl_predict',
+           'cl_steps', 'show_cl', 'cl_method_for']
 
 # %% ../../nbs/methods/51_community.ipynb #c51gap02
 def gauss_weights(T:int, # grid size
@@ -171,7 +171,7 @@ class CLNet(OICRNet):
         k = labels[:,None,None,None].expand(-1, 1, self.masks.T, self.masks.T)+1
         return self.masks.cam_probs(o['cams']).gather(1, k)[:,0], o['seg'].sigmoid().gather(1, k)[:,0]
 
-def cl_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, T:int=28, img_ch:int=64, seg_ch:int=64,
+def cl_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=64, gn:bool=False, n_refine:int=3, T:int=28, img_ch:int=32, seg_ch:int=32,
              bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True,
              fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16, mask_norm:str='max', context:float=0.)->CLNet:
     "The network a recipe names (every setting of `CLNet` passed on)"
@@ -208,11 +208,11 @@ class LabelsToModel(Callback):
 
 # %% ../../nbs/methods/51_community.ipynb #c51lrn01
 def cl_learner(dls:DataLoaders, # from `oicr_dls`
-               arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
-               T:int=28, img_ch:int=64, seg_ch:int=64, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, mask_norm:str='max', # see `CLNet`
+               arch:str='tiny', pretrained:bool=False, nf:int=64, gn:bool=False, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
+               T:int=28, img_ch:int=32, seg_ch:int=32, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, mask_norm:str='max', # see `CLNet`
                fg_iou:float=0.5, reg:bool=True, n_mask:int=32, xi:float=0.5, # see `CLLoss` (`fg_iou`, `reg`) and `CLNet` (`fg_iou`, `n_mask`, `xi`)
                refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the detector's refinement targets: OICR's or PCL's (see `OICRLoss`)
-               opt:str='sgd', # 'sgd' (momentum 0.9) or 'adam'
+               opt:str='adam', # 'sgd' (momentum 0.9) or 'adam'
                wd:float=5e-4, cbs=None, **kwargs)->Learner:
     "A fastai `Learner` training detector, IMG and IS together, recording the five parts of the loss"
     if opt not in ('adam','sgd'): raise ValueError(f"cl_learner: opt must be 'adam' or 'sgd', got {opt!r}")
@@ -239,7 +239,7 @@ def cl_masks(model:CLNet, out:dict, dets:list, spec:InputSpec, sizes:list, xi:fl
 
 def cl_predict(learn, # a trained `cl_learner`, or a `Predictor`
                imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-               pred_bs:int=2, max_props:int=1000, max_boxes:int=2000, min_box:int=2, work_size:int|None=None, n_workers:int|None=None, # see `oicr_predict`
+               pred_bs:int=4, max_props:int=1000, max_boxes:int=500, min_box:int=2, work_size:int|None=256, n_workers:int|None=None, # see `oicr_predict`
                reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
                xi:float=0.5, # the threshold ξ of eq. (10)
                proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
@@ -290,10 +290,11 @@ def show_cl(learn, img, props, classes:list|None=None, n:int=3, xi:float=0.5, si
     return axs
 
 # %% ../../nbs/methods/51_community.ipynb #c51meth1
-CL_SETTINGS = dict(T=28, img_ch=64, seg_ch=64, bg=True, gap_sigma=0.25, smooth=True, with_img=True, with_seg=True, n_mask=32, xi=0.5, mask_norm='max')
 CL_RECIPES = {
-    'quick': {**OICR_RECIPES['quick'], **CL_SETTINGS, 'img_ch':32, 'seg_ch':32},
-    'paper': {**OICR_RECIPES['paper'], **CL_SETTINGS, 'img_ch':256, 'seg_ch':256, 'n_mask':64},
+    'quick': {**OICR_RECIPES['quick'], 'T':28, 'img_ch':32, 'seg_ch':32, 'bg':True, 'gap_sigma':0.25, 'smooth':True, 'with_img':True,
+              'with_seg':True, 'n_mask':32, 'xi':0.5, 'mask_norm':'max'},
+    'paper': {**OICR_RECIPES['paper'], 'T':28, 'img_ch':256, 'seg_ch':256, 'bg':True, 'gap_sigma':0.25, 'smooth':True, 'with_img':True,
+              'with_seg':True, 'n_mask':64, 'xi':0.5, 'mask_norm':'max'},
 }
 
 def cl_method_for(name:str='cl', # the method's name

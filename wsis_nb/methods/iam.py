@@ -37,9 +37,9 @@ from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_R
 from .retrieval import match_scores
 
 # %% auto #0
-__all__ = ['IAM_SETTINGS', 'IAM_RECIPES', 'iam_method', 'iam_s1_method', 'pseudo_candidates', 'fill_step', 'ExtentFilling',
-           'IAMNet', 'IAMPseudo', 'iam_pseudo_items', 'iam_pseudo_stage', 'iam_dls', 'mask_iou_metric', 'iam_learner',
-           'iam_maps', 'iam_masks', 'iam_predict', 'iam_method_for', 'iam_steps', 'show_filling_weights', 'show_iam']
+__all__ = ['IAM_RECIPES', 'iam_method', 'iam_s1_method', 'pseudo_candidates', 'fill_step', 'ExtentFilling', 'IAMNet', 'IAMPseudo',
+           'iam_pseudo_items', 'iam_pseudo_stage', 'iam_dls', 'mask_iou_metric', 'iam_learner', 'iam_maps', 'iam_masks',
+           'iam_predict', 'iam_method_for', 'iam_steps', 'show_filling_weights', 'show_iam']
 
 # %% ../../nbs/methods/22_iam.ipynb #1eb5356b
 def pseudo_candidates(prms:torch.Tensor, # (K, H, W) PRMs of one image (any non-negative scale)
@@ -130,11 +130,11 @@ class ExtentFilling(nn.Module):
 class IAMNet(nn.Module):
     "A frozen PRM classifier and an `ExtentFilling` module on its backbone's res-blocks 2-4"
     def __init__(self, n_cls:int, # number of classes
-                 arch:str='resnet18', # the classifier's backbone (see `PRMNet`)
+                 arch:str='tiny', # the classifier's backbone (see `PRMNet`)
                  pretrained:bool=False, # ImageNet weights (irrelevant once the classifier's weights are loaded)
                  stride:int=8, # the classifier's output stride
-                 nf:int=32, # width of the 'tiny' backbone
-                 fill_ch:int=16, # channels of the encoded PRM
+                 nf:int=64, # width of the 'tiny' backbone
+                 fill_ch:int=8, # channels of the encoded PRM
                  fill_r:int=3, # neighbourhood of a filling step
                  fill_steps:int|None=None, # filling steps; the encoded map's size if `None`
                  fpn_ch:int=64, # channels inside the pyramid
@@ -167,7 +167,7 @@ class IAMNet(nn.Module):
 class IAMPseudo(torch.utils.data.Dataset):
     "PRMs of a split with their candidate masks: `(image, PRM, target)` with the target sampled among the candidates"
     def __init__(self, items:dict, # the pseudo stage's items (see `iam_pseudo_items`)
-                 imgs:torch.Tensor, # (n_images, 3, H, W) normalised images at the input size
+                 imgs, # normalised (3, H, W) images at the input size, indexed by image: a tensor or `PreparedImages`
                  idx=None, # the items to serve (all if `None`)
                  flip:bool=False, # random horizontal flips
                  seed:int|None=None): # fixed sampling (for validation); random if `None`
@@ -235,12 +235,12 @@ def iam_pseudo_stage(name:str='pseudo', # stage name
 # %% ../../nbs/methods/22_iam.ipynb #18290129
 def iam_dls(path, # dataset folder
             train:str='train', # the pseudo split written by `iam_pseudo_stage` (e.g. 'train.iam.pseudo')
-            bs:int=16, # PRMs per batch
+            bs:int=32, # PRMs per batch
             valid_pct:float=0.1, # PRMs held out (by image) to watch the loss
             valid_seed:int=42 # the hold-out split's seed
            )->DataLoaders:
     "DataLoaders of `(image, PRM, sampled target)` from the pseudo stage's items; `.spec` and `.vocab` set"
-    it,folder,spec,imgs = load_pseudo_items(path, train, 'iam')                      # imgs: (n, 3, H, W) at the input size
+    it,folder,spec,imgs = load_pseudo_items(path, train, 'iam')                      # imgs: each (3, H, W) at the input size, prepared when first used
     tr,va = holdout_by_image(it['img'], len(folder), valid_pct, valid_seed)
     dls = DataLoaders.from_dsets(IAMPseudo(it, imgs, tr, flip=True), IAMPseudo(it, imgs, va, seed=valid_seed), bs=bs)
     dls.spec,dls.vocab,dls.n_inp = spec,folder.classes,2
@@ -253,11 +253,11 @@ def mask_iou_metric(pred, targ):
     return ((p&t).sum().float()/(p|t).sum().clamp(min=1)).item()
 
 def iam_learner(dls, # from `iam_dls`
-                arch:str='resnet18', # the classifier's backbone
+                arch:str='tiny', # the classifier's backbone
                 pretrained:bool=False, # ImageNet weights
                 stride:int=8, # the classifier's output stride
-                nf:int=32, # width of the 'tiny' backbone
-                fill_ch:int=16, # channels of the encoded PRM
+                nf:int=64, # width of the 'tiny' backbone
+                fill_ch:int=8, # channels of the encoded PRM
                 fill_r:int=3, # neighbourhood of a filling step
                 fill_steps:int|None=None, # filling steps (the encoded size if `None`)
                 fpn_ch:int=64, # channels inside the pyramid
@@ -311,15 +311,15 @@ def iam_masks(iams:torch.Tensor, # (K, H, W) IAMs of one image at its size
 @delegates(prm_batch, but=['model', 'x', 'labels'])
 def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                pred_bs:int=8, # images per batch
+                pred_bs:int=32, # images per batch
                 sz:tuple|int|None=None, # model input size; the training size if `None`
-                iam_thr:float=0.5, # IAM threshold
+                iam_thr:float=0.3, # IAM threshold
                 crf:bool=True, # dense CRF on the IAMs
                 crf_iter:int=10, # mean-field iterations
-                pos_xy_std:float=3., pos_w:float=3., bi_xy_std:float=80., bi_rgb_std:float=13., bi_w:float=10., # CRF kernels
+                pos_xy_std:float=3., pos_w:float=3., bi_xy_std:float=20.0, bi_rgb_std:float=13., bi_w:float=20.0, # CRF kernels
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
-                work_size:int|None=None, # longest side at which the IAMs are thresholded and the CRF runs (the masks come back at full size); `None`: full size
+                work_size:int|None=256, # longest side at which the IAMs are thresholded and the CRF runs (the masks come back at full size); `None`: full size
                 timing:dict|None=None, # if a dict, seconds are added under 'network' and 'crf'
                 **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
                )->list[Instances]:
@@ -350,12 +350,15 @@ def _load_classifier(learn, ctx):
     sd = load_checkpoint(ctx.ckpt('classifier'))
     learn.model.classifier.load_state_dict(sd['model'])
 
-IAM_SETTINGS = dict(top_k=5, alpha=0.8, min_overlap=0.2, contour_width=5, fill_ch=16, fill_r=3, fill_steps=None, fpn_ch=64, fill_sz=None, valid_pct=0.1, valid_seed=42, n_workers=None, work_size=256,
-                    iam_thr=0.5, crf=True, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10.)
 IAM_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], **IAM_SETTINGS, 'fill_ch':8, 'fill_steps':16, 'bi_xy_std':20., 'bi_w':20., 'filling.epochs':12, 'filling.lr':1e-2, 'filling.bs':32, 'filling.pred_bs':32,
-              'prediction.peak_thr':0.1, 'iam_thr':0.3},   # test-time peaks and threshold tuned on v2 valid (see the toy-bench section)
-    'paper': {**PRM_RECIPES['paper'], **IAM_SETTINGS, 'fill_ch':32, 'filling.epochs':20, 'filling.lr':1e-1, 'filling.bs':16, 'filling.pred_bs':16},
+    'quick': {**PRM_RECIPES['quick'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':8, 'fill_r':3, 'fill_steps':16,
+              'fpn_ch':64, 'fill_sz':None, 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.3, 'crf':True, 'crf_iter':10,
+              'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':20.0, 'bi_rgb_std':13.0, 'bi_w':20.0, 'filling.epochs':12, 'filling.lr':0.01,
+              'filling.bs':32, 'filling.pred_bs':32, 'prediction.peak_thr':0.1},   # test-time peaks and IAM threshold tuned on v2 valid (see the toy-bench section)
+    'paper': {**PRM_RECIPES['paper'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':32, 'fill_r':3, 'fill_steps':None,
+              'fpn_ch':64, 'fill_sz':None, 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.5, 'crf':True, 'crf_iter':10,
+              'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':80.0, 'bi_rgb_std':13.0, 'bi_w':10.0, 'filling.epochs':20, 'filling.lr':0.1,
+              'filling.bs':16, 'filling.pred_bs':16},
 }
 
 def iam_method_for(name:str='iam', # the method's name

@@ -34,7 +34,7 @@ from .iam import mask_iou_metric
 from ..masks import pack_masks, unpack_masks
 
 # %% auto #0
-__all__ = ['ICN_SETTINGS', 'ICN_RECIPES', 'icn_method', 'icn_plain_method', 'icn_nofusion_method', 'icn_noprm_method', 'peak_map',
+__all__ = ['ICN_RECIPES', 'icn_method', 'icn_plain_method', 'icn_nofusion_method', 'icn_noprm_method', 'peak_map',
            'icn_find_peaks', 'icn_select_peaks', 'icn_prm_batch', 'icn_targets', 'icn_target', 'contour_map',
            'rebalanced_scores', 'icn_scores', 'ICN', 'icn_loss', 'ICNNet', 'minmax', 'enhance', 'icn_match', 'icn_maps',
            'icn_predict', 'icn_pseudo_items', 'icn_pseudo_stage', 'ICNPseudo', 'icn_dls', 'icn_learner',
@@ -246,12 +246,12 @@ def icn_loss(pred:torch.Tensor, # (B, 1, H, W) logits of the enhanced PRMs
 class ICNNet(nn.Module):
     "A frozen PRM classifier (the naive PRMs) and an `ICN` that enhances them"
     def __init__(self, n_cls:int, # number of classes
-                 arch:str='resnet18', # the classifier's backbone (see `PRMNet`)
+                 arch:str='tiny', # the classifier's backbone (see `PRMNet`)
                  pretrained:bool=False, # ImageNet weights (for the ICN's encoder; the classifier's are loaded)
                  stride:int=8, # the classifier's output stride
-                 nf:int=32, # width of the classifier's 'tiny' backbone
+                 nf:int=64, # width of the classifier's 'tiny' backbone
                  icn_arch:str='tiny', # the ICN's encoder
-                 icn_nf:int=32, # width of the ICN's 'tiny' encoder
+                 icn_nf:int=64, # width of the ICN's 'tiny' encoder
                  icn_ch:int=32, # channels of the fusion paths
                  fusion:bool=True, # CFM and DFM
                  use_prm:bool=True): # the PRM input channel
@@ -320,12 +320,12 @@ def icn_maps(model:ICNNet, # a trained `ICNNet`
 # %% ../../nbs/methods/23_icn.ipynb #ba69e4d0
 def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                pred_bs:int=8, # images per batch
+                pred_bs:int=32, # images per batch
                 sz:tuple|int|None=None, # model input size; the training size if `None`
                 thr:float=0.5, # class probability threshold
                 peak_thr:float=0.5, # relative peak threshold
                 gauss_sigma:float=1., # sigma of `G` in eq. (1)
-                sigma:float=2., # PRM smoothing
+                sigma:float=6.0, # PRM smoothing
                 rule:str='probabilistic', # back-propagation rule
                 chunk:int=64, # peak slots per batched backward, PRMs per ICN pass
                 T:int=3, # ICN iterations at test time (0: match the naive PRMs)
@@ -335,10 +335,10 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 contour_width:int=5, # contour width
                 bg_factor:float=0.95, # background threshold factor
                 match_norm:str='pixels', # scale of eq. (5)'s `E` and `B`: 'pixels' or 'unit'
-                plain_alpha:float=0.8, plain_beta:float=2., plain_contour_w:float=1., # the plain matching's weights (its background from the class maps)
+                plain_alpha:float=0.8, plain_beta:float=16.0, plain_contour_w:float=0.0, # the plain matching's weights (its background from the class maps)
                 min_prop_frac:float=2e-5, max_prop_frac:float=0.85, # admissible proposal sizes
                 max_props:int=1000, # proposals per image (when computed here)
-                work_size:int|None=None, # longest side at which proposals are computed and matched (chosen masks come back at full size); `None`: full size
+                work_size:int|None=256, # longest side at which proposals are computed and matched (chosen masks come back at full size); `None`: full size
                 n_workers:int|None=None, # processes computing proposals
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
@@ -421,7 +421,7 @@ def icn_pseudo_stage(name:str='pseudo', # stage name
 class ICNPseudo(torch.utils.data.Dataset):
     "Naive PRMs of a split with their pseudo targets: `(image, PRM, target)`"
     def __init__(self, items:dict, # the pseudo stage's items (see `icn_pseudo_items`)
-                 imgs:torch.Tensor, # (n_images, 3, H, W) normalised images at the input size
+                 imgs, # normalised (3, H, W) images at the input size, indexed by image: a tensor or `PreparedImages`
                  idx=None, # the items to serve (all if `None`)
                  flip:bool=False): # random horizontal flips
         self.items,self.imgs,self.flip = items,imgs,flip
@@ -437,7 +437,7 @@ class ICNPseudo(torch.utils.data.Dataset):
 
 def icn_dls(path, # dataset folder
             train:str='train', # the pseudo split written by `icn_pseudo_stage` (e.g. 'train.icn.pseudo')
-            bs:int=16, # PRMs per batch
+            bs:int=32, # PRMs per batch
             valid_pct:float=0.1, # PRMs held out (by image) to watch the loss
             valid_seed:int=42 # the hold-out split's seed
            )->DataLoaders:
@@ -449,8 +449,8 @@ def icn_dls(path, # dataset folder
     return dls
 
 def icn_learner(dls, # from `icn_dls`
-                arch:str='resnet18', pretrained:bool=False, stride:int=8, nf:int=32, # the classifier (see `ICNNet`)
-                icn_arch:str='tiny', icn_nf:int=32, icn_ch:int=32, fusion:bool=True, use_prm:bool=True, # the ICN (see `ICN`)
+                arch:str='tiny', pretrained:bool=False, stride:int=8, nf:int=64, # the classifier (see `ICNNet`)
+                icn_arch:str='tiny', icn_nf:int=64, icn_ch:int=32, fusion:bool=True, use_prm:bool=True, # the ICN (see `ICN`)
                 wd:float=1e-4 # weight decay
                )->Learner:
     "A fastai `Learner` training the ICN of an `ICNNet` with eq. (4) (load the classifier's weights into `.model.classifier`)"
@@ -464,13 +464,16 @@ def _load_classifier(learn, ctx):
     "Load the classifier stage's weights into the `ICNNet` before the ICN trains"
     learn.model.classifier.load_state_dict(load_checkpoint(ctx.ckpt('classifier'))['model'])
 
-ICN_SETTINGS = dict(k=3, matching='rebalanced', alpha=0.95, beta=0.1, gamma=0.8, contour_width=5, bg_factor=0.95, match_norm='pixels', plain_alpha=0.8, plain_beta=2., plain_contour_w=1.,
-                    min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, work_size=256, n_workers=None, gauss_sigma=1.,
-                    icn_arch='tiny', icn_nf=32, icn_ch=32, fusion=True, use_prm=True, T=3, icn_thr=0.5, valid_pct=0.1, valid_seed=42)
 ICN_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], **ICN_SETTINGS, 'icn_nf':64, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
-              'plain_beta':16., 'plain_contour_w':0., 'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching tuned on v2 valid (see "Matching at test time")
-    'paper': {**PRM_RECIPES['paper'], **ICN_SETTINGS, 'icn_arch':'resnet50', 'icn_ch':64, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16, 'icn.pred_bs':16},
+    'quick': {**PRM_RECIPES['quick'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
+              'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':16.0, 'plain_contour_w':0.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
+              'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'tiny', 'icn_nf':64, 'icn_ch':32, 'fusion':True, 'use_prm':True,
+              'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
+              'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching and peaks tuned on v2 valid (see the toy-bench section)
+    'paper': {**PRM_RECIPES['paper'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
+              'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':2.0, 'plain_contour_w':1.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
+              'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'resnet50', 'icn_nf':32, 'icn_ch':64, 'fusion':True, 'use_prm':True,
+              'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16, 'icn.pred_bs':16},
 }
 
 def icn_method_for(name:str='icn', # the method's name

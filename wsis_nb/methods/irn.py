@@ -29,13 +29,13 @@ from ..checkpoints import load_checkpoint
 from ..train import LossPart
 from .cam import CamNet, multiscale_cam, cam_method, CAM_RECIPES
 from .oracle import oracle_method
-from .pam import wsss_stage, WsssLabels, PAM_SETTINGS, label_png_names, save_label_png
+from .pam import wsss_stage, WsssLabels, label_png_names, save_label_png
 
 # %% auto #0
-__all__ = ['IRN_SETTINGS', 'IRN_RECIPES', 'irn_method', 'irn_mrcnn_method', 'relation_offsets', 'pair_values', 'relation_labels',
-           'line_points', 'path_affinity', 'IRNet', 'IRNLoss', 'transition_matrix', 'random_walk', 'irn_outputs',
-           'follow_field', 'vote_maps', 'irn_maps', 'irn_semantic', 'irn_instances', 'IrnData', 'irn_dls', 'IRNLearner',
-           'irn_learner', 'irn_predict', 'irn_wsss_split', 'irn_wsss_stage', 'irn_stages']
+__all__ = ['IRN_RECIPES', 'irn_method', 'irn_mrcnn_method', 'relation_offsets', 'pair_values', 'relation_labels', 'line_points',
+           'path_affinity', 'IRNet', 'IRNLoss', 'transition_matrix', 'random_walk', 'irn_outputs', 'follow_field',
+           'vote_maps', 'irn_maps', 'irn_semantic', 'irn_instances', 'IrnData', 'irn_dls', 'IRNLearner', 'irn_learner',
+           'irn_predict', 'irn_wsss_split', 'irn_wsss_stage', 'irn_stages']
 
 # %% ../../nbs/methods/33_irn.ipynb #irn00008
 def relation_offsets(radius:int=5)->torch.Tensor:
@@ -94,7 +94,7 @@ def path_affinity(bnd:torch.Tensor, # (B, 1, h, w) class-boundary probabilities 
 # %% ../../nbs/methods/33_irn.ipynb #irn00027
 class IRNet(nn.Module):
     "IRN's network: a frozen classifier (`CamNet`) whose four feature maps feed a class-boundary branch and a displacement-field branch, both at stride 4"
-    def __init__(self, n_cls:int, arch:str='resnet50', pretrained:bool=False, stride:int=16, nf:int=32,
+    def __init__(self, n_cls:int, arch:str='tiny', pretrained:bool=False, stride:int=8, nf:int=64,
                  edge_ch:int=32, disp_ch:int=64):
         super().__init__()
         self.classifier = CamNet(n_cls, arch, pretrained, stride, nf)
@@ -327,9 +327,9 @@ class IRNLearner(Learner):
         plt.tight_layout(); return axs
 
 def irn_learner(dls, # from `irn_dls`
-                arch:str='resnet50', stride:int=16, nf:int=32, # the classifier's body (as the CAM stage trained it)
+                arch:str='tiny', stride:int=8, nf:int=64, # the classifier's body (as the CAM stage trained it)
                 edge_ch:int=32, disp_ch:int=64, # widths of the two branches
-                radius:int=10, # pairs of the losses: partners closer than this (stride-4 cells)
+                radius:int=5, # pairs of the losses: partners closer than this (stride-4 cells)
                 opt:str='adam', # 'adam' or 'sgd'
                 wd:float=1e-4 # weight decay
                )->IRNLearner:
@@ -343,9 +343,9 @@ def irn_learner(dls, # from `irn_dls`
 # %% ../../nbs/methods/33_irn.ipynb #irn00056
 def irn_predict(learn, # a trained `irn_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                pred_bs:int=8, sz:tuple|int|None=None, # images per batch; model input size (the training size if `None`)
-                scales:tuple=(1.,), flip:bool=True, walk_radius:int=5, beta:float=10., t:int=256, thr:float=0.5, # see `irn_maps`
-                sem_bg:float=0.25, refine_steps:int=10, vote_kernel:int=5, min_votes:float=4., orphans:bool=True, # see `irn_instances`
+                pred_bs:int=16, sz:tuple|int|None=None, # images per batch; model input size (the training size if `None`)
+                scales:tuple=(1.,), flip:bool=True, walk_radius:int=5, beta:float=10., t:int=8, thr:float=0.5, # see `irn_maps`
+                sem_bg:float=0.45, refine_steps:int=0, vote_kernel:int=5, min_votes:float=4., orphans:bool=True, # see `irn_instances`
                 min_frac:float=0.001, nms_iou:float=0.5 # `masks_to_instances`
                )->list[Instances]:
     "IRN instances of every image: boundaries, displacements, the walk and the centroids for a batch at once, masks at each image's size"
@@ -413,15 +413,17 @@ def irn_stages()->list:
             irn_wsss_stage()]
 
 # %% ../../nbs/methods/33_irn.ipynb #irn00066
-IRN_SETTINGS = dict(edge_ch=32, disp_ch=64, radius=10, opt='adam', wd=1e-4, valid_pct=0.1, valid_seed=42,
-                    walk_radius=5, beta=10., t=256, thr=0.5, sem_bg=0.25, refine_steps=10, vote_kernel=5, min_votes=4., orphans=True,
-                    min_frac=0.001, nms_iou=0.5, **{f'seeds.{k}':v for k,v in PAM_SETTINGS.items() if k in ('fg_thr','bg_thr','crf_iter','pos_xy_std','pos_w','bi_xy_std','bi_rgb_std','bi_w','gt_prob')})
-
 IRN_RECIPES = {
-    'quick': {**CAM_RECIPES['quick'], **IRN_SETTINGS, 'radius':5, 'walk_radius':5, 't':8, 'sem_bg':0.45, 'refine_steps':0, 'seeds.scales':(1.,.5,1.5), 'seeds.pred_bs':16, 'seeds.bi_xy_std':20., 'seeds.bi_w':20.,
-              'irnet.epochs':10, 'irnet.lr':1e-2, 'irnet.bs':16, 'pred_bs':16, 'flip':True},
-    'paper': {**CAM_RECIPES['paper'], **IRN_SETTINGS, 'seeds.scales':(1.,.5,1.5,2.), 'seeds.pred_bs':1,
-              'irnet.sz':512, 'irnet.epochs':3, 'irnet.lr':0.1, 'irnet.bs':32, 'irnet.opt':'sgd', 'pred_bs':1, 'flip':True},
+    'quick': {**CAM_RECIPES['quick'], 'flip':True, 'edge_ch':32, 'disp_ch':64, 'radius':5, 'opt':'adam', 'wd':1e-4, 'valid_pct':0.1, 'valid_seed':42,
+              'walk_radius':5, 'beta':10.0, 't':8, 'sem_bg':0.45, 'refine_steps':0, 'vote_kernel':5, 'min_votes':4.0, 'orphans':True,
+              'seeds.fg_thr':0.3, 'seeds.bg_thr':0.05, 'seeds.crf_iter':10, 'seeds.pos_xy_std':3.0, 'seeds.pos_w':3.0, 'seeds.bi_xy_std':20.0,
+              'seeds.bi_rgb_std':13.0, 'seeds.bi_w':20.0, 'seeds.gt_prob':0.7, 'seeds.scales':(1.0, 0.5, 1.5), 'seeds.pred_bs':16, 'irnet.epochs':10,
+              'irnet.lr':0.01, 'irnet.bs':16},
+    'paper': {**CAM_RECIPES['paper'], 'pred_bs':1, 'edge_ch':32, 'disp_ch':64, 'radius':10, 'opt':'adam', 'wd':1e-4, 'valid_pct':0.1,
+              'valid_seed':42, 'walk_radius':5, 'beta':10.0, 't':256, 'sem_bg':0.25, 'refine_steps':10, 'vote_kernel':5, 'min_votes':4.0,
+              'orphans':True, 'seeds.fg_thr':0.3, 'seeds.bg_thr':0.05, 'seeds.crf_iter':10, 'seeds.pos_xy_std':3.0, 'seeds.pos_w':3.0,
+              'seeds.bi_xy_std':80.0, 'seeds.bi_rgb_std':13.0, 'seeds.bi_w':10.0, 'seeds.gt_prob':0.7, 'seeds.scales':(1.0, 0.5, 1.5, 2.0),
+              'seeds.pred_bs':1, 'irnet.sz':512, 'irnet.epochs':3, 'irnet.lr':0.1, 'irnet.bs':32, 'irnet.opt':'sgd'},
 }
 
 irn_method = Method('irn', 'image labels', irn_stages(), IRN_RECIPES, doc='IRN: inter-pixel relations from CAM seeds, random walk, displacement field')

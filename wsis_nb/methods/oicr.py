@@ -31,13 +31,13 @@ from ..train import LossPart
 from ..train import ToDevice
 
 # %% auto #0
-__all__ = ['BOX_STD', 'OICR_SETTINGS', 'OICR_RECIPES', 'oicr_method', 'PCL_SETTINGS', 'CONTEXT_SETTINGS', 'pcl_method',
-           'oicr_context_method', 'proposal_boxes', 'split_boxes', 'show_boxes', 'ProposalImages', 'pad_boxes',
-           'oicr_dls', 'to_group_norm', 'box_rois', 'enlarge_rois', 'frame_mask', 'ProposalFeatures', 'wsddn_scores',
-           'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts', 'oicr_targets', 'top_cluster', 'graph_centers',
-           'pcl_targets', 'pcl_loss', 'encode_boxes', 'decode_boxes', 'prob_bce', 'refine_loss', 'reg_loss',
-           'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes',
-           'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels', 'prediction_stage']
+__all__ = ['BOX_STD', 'OICR_RECIPES', 'oicr_method', 'pcl_method', 'oicr_context_method', 'proposal_boxes', 'split_boxes',
+           'show_boxes', 'ProposalImages', 'pad_boxes', 'oicr_dls', 'to_group_norm', 'box_rois', 'enlarge_rois',
+           'frame_mask', 'ProposalFeatures', 'wsddn_scores', 'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts',
+           'oicr_targets', 'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes', 'decode_boxes',
+           'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect',
+           'fill_boxes', 'image_boxes', 'scale_boxes', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr',
+           'detection_labels', 'prediction_stage']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -110,8 +110,8 @@ def pad_boxes(items:list # `(x, boxes, y)` items
 def oicr_dls(path, # the dataset folder, its `train` and `valid` proposals cached
              train:str='train', valid:str='valid', # splits
              sz:int=128, # input size
-             bs:int=2, # images per batch
-             max_boxes:int=2000, min_box:int=2, # see `proposal_boxes`
+             bs:int=4, # images per batch
+             max_boxes:int=500, min_box:int=2, # see `proposal_boxes`
              num_workers:int=0)->DataLoaders:
     "`DataLoaders` of `(x, boxes, n_boxes, y)` batches from a dataset folder and its cached proposals"
     spec = InputSpec(sz); tr,va = CocoFolder(path, train),CocoFolder(path, valid)
@@ -234,7 +234,7 @@ class OICRNet(nn.Module):
         "The frame vectors of `rois` (`ProposalFeatures.frame`), `None` without `context`"
         return self.feats.frame(f16, rois, self.context) if self.context else None
 
-def oicr_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, context:float=0.)->OICRNet:
+def oicr_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=64, gn:bool=False, n_refine:int=3, roi_stride:int=16, context:float=0.)->OICRNet:
     "The detector a recipe names"
     return OICRNet(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride, context)
 
@@ -466,11 +466,11 @@ class OICRLoss:
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50lrn01
 def oicr_learner(dls:DataLoaders, # from `oicr_dls`
-                 arch:str='tiny', pretrained:bool=False, nf:int=32, gn:bool=True, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
+                 arch:str='tiny', pretrained:bool=False, nf:int=64, gn:bool=False, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
                  fg_iou:float=0.5, # see `oicr_targets`
                  reg:bool=True, # train the box regressor
                  refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the refinement targets: see `OICRLoss`
-                 opt:str='sgd', # 'sgd' (momentum 0.9, the paper) or 'adam'
+                 opt:str='adam', # 'sgd' (momentum 0.9, the paper) or 'adam'
                  wd:float=5e-4, # weight decay (the paper's)
                  cbs=None, **kwargs)->Learner:
     "A fastai `Learner` for the detector, recording the parts of L_det"
@@ -537,10 +537,10 @@ def oicr_forward(model:nn.Module, # an `OICRNet` (or a subclass)
 
 def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
                  imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                 pred_bs:int=2, # images per batch
+                 pred_bs:int=4, # images per batch
                  max_props:int=1000, # segment proposals per image when computed here
-                 max_boxes:int=2000, min_box:int=2, # see `proposal_boxes`
-                 work_size:int|None=None, # longest side at which proposals are computed (their boxes are scaled to full size); `None`: full size
+                 max_boxes:int=500, min_box:int=2, # see `proposal_boxes`
+                 work_size:int|None=256, # longest side at which proposals are computed (their boxes are scaled to full size); `None`: full size
                  n_workers:int|None=None, # processes computing proposals
                  reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
                  proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
@@ -615,13 +615,15 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
     return derive_labels_stage(name, source, build, predict, detection_labels,
                                extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
-OICR_SETTINGS = dict(max_props=1000, max_boxes=2000, min_box=2, work_size=256, n_workers=None, gn=True, n_refine=3, fg_iou=0.5, reg=True,
-                     refine='oicr', bg_iou=0., graph_iou=0.4, max_pc=5, context=0., score_thr=0.01, nms_iou=0.3, max_det=100, all_classes=False)
 OICR_RECIPES = {
-    'quick': {**OICR_SETTINGS, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'max_boxes':500, 'opt':'adam', 'wd':5e-4, 'gn':False,
-              'joint.bs':4, 'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
-    'paper': {**OICR_SETTINGS, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4,
-              'joint.bs':2, 'pred_bs':2, 'joint.pred_bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
+    'quick': {'max_props':1000, 'max_boxes':500, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':False, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
+              'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
+              'all_classes':False, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'opt':'adam', 'wd':5e-4, 'joint.bs':4,
+              'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
+    'paper': {'max_props':1000, 'max_boxes':2000, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':True, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
+              'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
+              'all_classes':False, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4, 'joint.bs':2,
+              'pred_bs':2, 'joint.pred_bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
 }
 
 oicr_method = Method('oicr', 'image labels',
@@ -631,9 +633,7 @@ oicr_method = Method('oicr', 'image labels',
                       prediction_stage(oicr_model, oicr_predict)],
                      OICR_RECIPES, doc='OICR detector with box regression (CL\'s detector alone); masks are the filled boxes')
 
-PCL_SETTINGS = dict(refine='pcl', bg_iou=0.1)
-CONTEXT_SETTINGS = dict(context=1.8)
-pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, **PCL_SETTINGS} for r,v in OICR_RECIPES.items()},
+pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, 'refine':'pcl', 'bg_iou':0.1} for r,v in OICR_RECIPES.items()},
                     doc='OICR\'s detector trained with PCL\'s proposal clusters (graph centres, a loss per cluster, far proposals ignored); masks are the filled boxes')
-oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, **CONTEXT_SETTINGS} for r,v in OICR_RECIPES.items()},
+oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, 'context':1.8} for r,v in OICR_RECIPES.items()},
                              doc='OICR whose WSDDN detection stream scores each box against its surrounding frame (ContextLocNet\'s contrast); masks are the filled boxes')

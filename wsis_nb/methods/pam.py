@@ -30,9 +30,9 @@ from ..engine.stages import train_stage
 from ..checkpoints import load_checkpoint
 
 # %% auto #0
-__all__ = ['PAM_SETTINGS', 'PAM_RECIPES', 'pam_method', 'peak_attention', 'PAM', 'PAMNet', 'pam_splitter', 'pam_learner',
-           'cue_maps', 'local_peaks', 'instance_cues', 'wsss_labels', 'size_batches', 'label_png_names',
-           'save_label_png', 'wsss_split', 'wsss_stage', 'WsssLabels', 'wsss_miou']
+__all__ = ['PAM_RECIPES', 'pam_method', 'peak_attention', 'PAM', 'PAMNet', 'pam_splitter', 'pam_learner', 'cue_maps',
+           'local_peaks', 'instance_cues', 'wsss_labels', 'size_batches', 'label_png_names', 'save_label_png',
+           'wsss_split', 'wsss_stage', 'WsssLabels', 'wsss_miou']
 
 # %% ../../nbs/methods/31_pam.ipynb #pam0pamf
 def peak_attention(x:torch.Tensor, # (B, K, H, W) features
@@ -56,15 +56,15 @@ class PAM(nn.Module):
 class PAMNet(CamNet):
     "`CamNet` with `n_extra` 3×3 convolutions, each followed by PAM (or a ReLU), between the backbone and the 1×1 class head"
     def __init__(self, n_cls:int, # number of classes
-                 arch:str='resnet18', # 'tiny' or a ResNet name (see `make_backbone`)
+                 arch:str='tiny', # 'tiny' or a ResNet name (see `make_backbone`)
                  pretrained:bool=False, # ImageNet weights for the backbone
                  stride:int=8, # output stride of the backbone
-                 nf:int=32, # width of the 'tiny' backbone
-                 extra_ch:int=256, # channels of the extra convolutions
+                 nf:int=64, # width of the 'tiny' backbone
+                 extra_ch:int=128, # channels of the extra convolutions
                  n_extra:int=3, # number of extra 3×3 convolutions
                  alpha:float=0.7, # PAM's controller constant
                  pam:bool=True, # PAM after each extra convolution; a ReLU if `False` (the CAM ablation)
-                 norm:bool=False): # batch norm after each extra convolution (the reference has none)
+                 norm:bool=True): # batch norm after each extra convolution (the reference has none)
         super().__init__(n_cls, arch, pretrained, stride, nf)
         if n_extra<0: raise ValueError(f"PAMNet: n_extra must be >= 0, got {n_extra}")
         self.alpha,self.use_pam = alpha,pam
@@ -84,15 +84,15 @@ class PAMNet(CamNet):
 def pam_splitter(m:PAMNet)->list: return [params(m.body), params(m.extra)+params(m.head)]
 
 def pam_learner(dls, # `DataLoaders` of (image, multi-hot labels), e.g. from `cam_dls`
-                arch:str='resnet18', # backbone (see `PAMNet`)
+                arch:str='tiny', # backbone (see `PAMNet`)
                 pretrained:bool=False, # ImageNet weights
                 stride:int=8, # output stride of the backbone
-                nf:int=32, # width of the 'tiny' backbone
-                extra_ch:int=256, # channels of the extra convolutions
+                nf:int=64, # width of the 'tiny' backbone
+                extra_ch:int=128, # channels of the extra convolutions
                 n_extra:int=3, # number of extra convolutions
                 alpha:float=0.7, # PAM's controller constant
                 pam:bool=True, # PAM (else ReLU) after the extra convolutions
-                norm:bool=False, # batch norm after the extra convolutions
+                norm:bool=True, # batch norm after the extra convolutions
                 wd:float|None=None, # weight decay (fastai's default if `None`)
                 **kwargs # passed to `CamLearner`
                )->CamLearner:
@@ -221,10 +221,9 @@ def wsss_split(model:nn.Module, # the trained classifier
     "Write the WSSS label map of every image of `folder` as `dest/<stem>.png` (atomic), by batches of one size"
     dest = Path(dest); dev = next(model.parameters()).device
     names = label_png_names(folder)
-    mean,std = torch.tensor(spec.mean).view(1,3,1,1),torch.tensor(spec.std).view(1,3,1,1)
     for ii in size_batches([folder.size(i) for i in range(len(folder))], pred_bs):
         imgs = torch.stack([folder.load_img(i) for i in ii])              # (b, 3, H, W) uint8
-        x = ((imgs.float()/255-mean)/std).to(dev)
+        x = spec.encode(imgs).to(dev)
         lab = torch.stack([folder.multi_hot(i) for i in ii])
         out = call_with(wsss_labels, model, x, imgs, lab, **kwargs)       # (b, H, W) uint8
         for i,o in zip(ii, out):
@@ -273,11 +272,13 @@ def wsss_miou(data:str|Path, # the dataset folder
     return {**miou(preds, gts, len(folder.classes)+1), 'labelled': n_lab/max(n_all,1)}
 
 # %% ../../nbs/methods/31_pam.ipynb #pam0rcp0
-PAM_SETTINGS = dict(n_extra=3, alpha=0.7, pam=True, norm=False, cue_kernel=7, cue_thr=0.1, smooth=3,
-                    fg_thr=0.3, bg_thr=0.05, crf_iter=10, pos_xy_std=3., pos_w=3., bi_xy_std=80., bi_rgb_std=13., bi_w=10., gt_prob=0.7)
 PAM_RECIPES = {
-    'quick': {**CAM_RECIPES['quick'], **PAM_SETTINGS, 'extra_ch':128, 'norm':True, 'wd':None, 'bi_xy_std':20., 'bi_w':20., 'wsss.scales':(1.,.5,1.5), 'wsss.pred_bs':16},
-    'paper': {**CAM_RECIPES['paper'], **PAM_SETTINGS, 'extra_ch':512, 'stride':8, 'epochs':15, 'lr':1e-3, 'wd':5e-4, 'cue_kernel':15, 'wsss.scales':(1.,.5,1.5,2.), 'wsss.pred_bs':1},
+    'quick': {**CAM_RECIPES['quick'], 'n_extra':3, 'alpha':0.7, 'pam':True, 'norm':True, 'cue_kernel':7, 'cue_thr':0.1, 'smooth':3, 'fg_thr':0.3,
+              'bg_thr':0.05, 'crf_iter':10, 'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':20.0, 'bi_rgb_std':13.0, 'bi_w':20.0, 'gt_prob':0.7,
+              'extra_ch':128, 'wd':None, 'wsss.scales':(1.0, 0.5, 1.5), 'wsss.pred_bs':16},
+    'paper': {**CAM_RECIPES['paper'], 'stride':8, 'epochs':15, 'lr':1e-3, 'n_extra':3, 'alpha':0.7, 'pam':True, 'norm':False, 'cue_kernel':15,
+              'cue_thr':0.1, 'smooth':3, 'fg_thr':0.3, 'bg_thr':0.05, 'crf_iter':10, 'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':80.0,
+              'bi_rgb_std':13.0, 'bi_w':10.0, 'gt_prob':0.7, 'extra_ch':512, 'wd':5e-4, 'wsss.scales':(1.0, 0.5, 1.5, 2.0), 'wsss.pred_bs':1},
 }
 
 pam_method = Method('pam', 'image labels',

@@ -52,10 +52,10 @@ def peak_stimulation(crm:torch.Tensor, # (B, C, h, w) class response maps
 class PRMNet(CamNet):
     "`CamNet` whose logits come from peak stimulation"
     def __init__(self, n_cls:int, # number of classes
-                 arch:str='resnet18', # 'tiny' or a ResNet name (see `make_backbone`)
+                 arch:str='tiny', # 'tiny' or a ResNet name (see `make_backbone`)
                  pretrained:bool=False, # ImageNet weights for the backbone
                  stride:int=8, # output stride of the backbone
-                 nf:int=32, # width of the 'tiny' backbone
+                 nf:int=64, # width of the 'tiny' backbone
                  win:int=3): # peak window
         super().__init__(n_cls, arch, pretrained, stride, nf)
         self.win = win
@@ -294,10 +294,10 @@ class PRMLearner(CamLearner):
         ax.plot((yx[:,1]+.5)*W/w-.5, (yx[:,0]+.5)*H/h-.5, 'w+', ms=7, mew=1.5)
 
 def prm_learner(dls, # `DataLoaders` of (image, one-hot labels), e.g. from `cam_dls`
-                arch:str='resnet18', # backbone
+                arch:str='tiny', # backbone
                 pretrained:bool=False, # ImageNet weights
                 stride:int=8, # output stride (peaks need resolution)
-                nf:int=32, # width of the 'tiny' backbone
+                nf:int=64, # width of the 'tiny' backbone
                 **kwargs # passed to `cam_learner`
                )->Learner:
     "A fastai `Learner` training a `PRMNet` with peak stimulation"
@@ -309,7 +309,7 @@ def prm_batch(model:nn.Module, # a trained `PRMNet`/`CamNet` in eval mode
               thr:float=0.5, # class probability threshold
               peak_thr:float=0.5, # keep peaks at least this fraction of their map's largest
               min_prom:float=0.05, # keep peaks at least this prominent (see `select_peaks`)
-              sigma:float=2., # PRM smoothing (pixels at input size)
+              sigma:float=6., # PRM smoothing (pixels at input size)
               rule:str='probabilistic', # back-propagation rule (see `prm`)
               chunk:int=64, # peak slots per batched backward
               labels:torch.Tensor|None=None # (B, C) known image labels (multi-hot): their peaks replace the predicted classes'
@@ -329,12 +329,12 @@ def prm_batch(model:nn.Module, # a trained `PRMNet`/`CamNet` in eval mode
 @delegates(prm_batch, but=['model', 'x', 'labels'])
 def prm_predict(learn, # a trained `prm_learner`, or a `Predictor`
                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                pred_bs:int=8, # images per batch
+                pred_bs:int=16, # images per batch
                 sz:tuple|int|None=None, # model input size; the training size (`input_spec`) if `None`
-                prm_thr:float=0.3, # threshold on each max-normalised PRM (see `prm_instances`)
+                prm_thr:float=0.1, # threshold on each max-normalised PRM (see `prm_instances`)
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
-                work_size:int|None=None, # longest side at which the PRMs are cut into regions (the masks come back at full size); `None`: full size
+                work_size:int|None=256, # longest side at which the PRMs are cut into regions (the masks come back at full size); `None`: full size
                 **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
                )->list[Instances]:
     "PRM instances of every image, at each image's size"

@@ -24,9 +24,8 @@ from .cam import cam_dls
 from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
 
 # %% auto #0
-__all__ = ['RETRIEVAL_SETTINGS', 'RETRIEVAL_RECIPES', 'retrieval_method', 'contour_masks', 'as_parts', 'retrieval_scores',
-           'background_masks', 'match_scores', 'retrieve', 'image_parts', 'retrieval_predict', 'retrieval_labels',
-           'retrieval_stage']
+__all__ = ['RETRIEVAL_RECIPES', 'retrieval_method', 'contour_masks', 'as_parts', 'retrieval_scores', 'background_masks',
+           'match_scores', 'retrieve', 'image_parts', 'retrieval_predict', 'retrieval_labels', 'retrieval_stage']
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #0bf1a58e
 def contour_masks(masks:torch.Tensor, # (N, H, W) boolean masks
@@ -135,17 +134,17 @@ def image_parts(ims:list, # the uint8 (3, H, W) images of a batch
 @delegates(prm_batch, but=['model', 'x', 'labels'])
 def retrieval_predict(learn, # a trained `prm_learner`, or a `Predictor`
                       imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-                      pred_bs:int=8, # images per batch
+                      pred_bs:int=16, # images per batch
                       sz:tuple|int|None=None, # model input size; the training size if `None`
                       alpha:float=0.8, # extent weight of the retrieval score
-                      beta:float=2., # background penalty of the retrieval score, per image area (see `retrieve`)
+                      beta:float=16.0, # background penalty of the retrieval score, per image area (see `retrieve`)
                       bg_factor:float=0.95, # background threshold factor
                       contour_width:int=5, # contour width in pixels
-                      contour_w:float=1., # weight of the contour term of the retrieval score
+                      contour_w:float=0.0, # weight of the contour term of the retrieval score
                       min_prop_frac:float=2e-5, # smallest admissible proposal (fraction of the image)
                       max_prop_frac:float=0.85, # largest admissible proposal
                       max_props:int=1000, # proposals per image
-                      work_size:int|None=None, # longest side at which proposals are computed and retrieved (chosen masks come back at full size); `None`: full size
+                      work_size:int|None=256, # longest side at which proposals are computed and retrieved (chosen masks come back at full size); `None`: full size
                       min_frac:float=0.001, # drop masks smaller than this fraction of the image
                       nms_iou:float=0.5, # class-aware mask NMS threshold
                       n_workers:int|None=None, # processes computing proposals
@@ -204,9 +203,12 @@ def retrieval_stage(name:str='prediction', # stage name
                                extra_inputs=lambda ctx, split: [ctx.cache('proposals', split)/'index.json'], doc=doc)
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #52af91b5
-RETRIEVAL_SETTINGS = dict(alpha=0.8, beta=2., bg_factor=0.95, contour_width=5, contour_w=1., min_prop_frac=2e-5, max_prop_frac=0.85, max_props=1000, n_workers=None, work_size=256)
-RETRIEVAL_RECIPES = {r: {**v, **RETRIEVAL_SETTINGS} for r,v in PRM_RECIPES.items()}
-RETRIEVAL_RECIPES['quick'].update(beta=16., contour_w=0., peak_thr=0.1)   # tuned on toy-bench v2's valid split (see "Tuning on valid" below)
+RETRIEVAL_RECIPES = {
+    'quick': {**PRM_RECIPES['quick'], 'peak_thr':0.1, 'alpha':0.8, 'beta':16.0, 'bg_factor':0.95, 'contour_width':5, 'contour_w':0.0,
+              'min_prop_frac':2e-5, 'max_prop_frac':0.85, 'max_props':1000, 'n_workers':None},   # peak_thr, beta and contour_w tuned on toy-bench v2's valid split (see "Tuning on valid")
+    'paper': {**PRM_RECIPES['paper'], 'alpha':0.8, 'beta':2.0, 'bg_factor':0.95, 'contour_width':5, 'contour_w':1.0, 'min_prop_frac':2e-5,
+              'max_prop_frac':0.85, 'max_props':1000, 'n_workers':None},
+}
 retrieval_method = Method('prm-retrieval', 'image labels',
                           [train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels'),
                            proposals_stage('train', doc='segment proposals of the training images, cached'),
