@@ -192,7 +192,7 @@ def get_recipe(method:Method, # the method
     stages = {s.name for s in method.stages}
     unprefix = lambda k: k.split('.',1)[1] if k.split('.',1)[0] in stages else k
     known = {unprefix(k) for rc in method.recipes.values() for k in rc} | {'train','valid'} | (set(TRAIN_SETTINGS) if trains else set())
-    for k,v in ov.items():
+    for k,v in sorted(ov.items(), key=lambda kv: '.' in kv[0]):     # unprefixed first: they clear the recipe's prefixed keys, never the overrides'
         if unprefix(k) not in known:
             close = difflib.get_close_matches(unprefix(k), sorted(known), n=1)
             hint = f"did you mean {k[:len(k)-len(unprefix(k))]+close[0]}?" if close else f"its settings: {sorted(known)}"
