@@ -26,7 +26,7 @@ def main():
             t0 = time.time(); p = subprocess.run(cmd, capture_output=True, text=True); dt = time.time()-t0
             out = p.stdout + p.stderr
             names = re.findall(r'^FAILED (\S+)', out, re.M); failed.update(names)
-            summ = re.findall(r'=+ (.*(?:passed|failed|error).*) in [\d.]+s', out)
+            summ = re.findall(r'^=*\s*(\d+ (?:passed|failed|error).*?) in [\d.]+s', out, re.M)
             rows.append((r+1, summ[-1] if summ else f'rc {p.returncode}', dt))
             print(f"run {r+1}/{a.runs}: {rows[-1][1]} ({dt:.0f} s, {a.hogs} busy loops beside)", flush=True)
             for n in names: print(f"    FAILED {n}", flush=True)
