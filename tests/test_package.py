@@ -66,13 +66,17 @@ def test_cli_holds_no_method_list():
 NOT_SETTINGS = {'learn', 'imgs', 'timing', 'proposals', 'progress', 'path', 'dls', 'n_cls', 'model', 'folder', 'cache', 'spec', 'num_workers',
                 'cbs', 'learner_cls', 'loss_func', 'metrics', 'model_cls'}   # what a stage passes or a caller plugs in: objects, not settings
 
+def package_methods()->list:
+    "The package's own methods (`methods_of` its entry point), not those a notebook run registered in this process"
+    from wsis_nb.engine.registry import methods_of
+    return methods_of(importlib.import_module('wsis_nb.methods'))
+
 def test_recipes_hold_every_setting():
     "Every setting a stage's functions read (`learner`, `build`, `predict`, `dls`) has its one source in each recipe of the method"
-    from wsis_nb.engine.registry import load_methods, accepted
-    for m in load_methods().values():
+    from wsis_nb.engine.registry import accepted
+    for m in package_methods():
         for st in m.stages:
-            for f in (st.learner, st.build, st.predict, st.dls):
-                if f is None: continue
+            for f in st.functions.values():
                 for r,rc in m.recipes.items():
                     keys = {k.split('.', 1)[-1] for k in rc}
                     missing = accepted(f) - NOT_SETTINGS - keys - {'train', 'valid', 'wd', 'pretrained'}
@@ -111,22 +115,16 @@ def test_every_method_registered():
 DERIVED = {'sz', 'max_size', 'anchor', 'fill_steps', 'fill_sz', 'wd'}   # `None` means "computed from the data, the model or fastai" (each docstring says from what)
 
 def test_signature_defaults_are_quick():
-    "A stage function's own keyword defaults (`learner`, `build`, `predict`, `dls`) equal the `quick` recipe of the method its module defines (Mask R-CNN's: `oracle`), so a direct call and `wsis-train M` agree; a setting passed on through `delegates` is checked where it is defined"
-    import importlib, inspect
-    from wsis_nb.engine.registry import methods_of, get_recipe, stage_view, Method
-    ms, funcs = {m.name:m for m in methods_of(importlib.import_module('wsis_nb.methods'))}, {}   # the package's own methods, not those a notebook run registered
-    for m in ms.values():
-        for st in m.stages:
-            for f in (st.learner, st.build, st.predict, st.dls):
-                if f is not None and f.__module__.startswith('wsis_nb.'): funcs[(f.__module__, f.__qualname__)] = f
+    "A stage function's own keyword defaults (`Stage.functions`) equal the `quick` recipe of the method that owns it (`defaults_owner`), so a direct call and `wsis-train M` agree; a setting passed on through `delegates` is checked where it is defined"
+    import inspect
+    from wsis_nb.engine.registry import get_recipe, stage_view, defaults_owner
+    funcs = {(f.__module__, f.__qualname__):f for m in package_methods() for st in m.stages for f in st.functions.values() if f.__module__.startswith('wsis_nb.')}
     assert len(funcs) > 30
     checked, wrong = 0, []
     for (mod, q), f in funcs.items():
-        M = importlib.import_module(mod)
-        own = [ms['oracle']] if mod.endswith('blocks.maskrcnn') else [getattr(M, n) for n in M.__all__ if isinstance(getattr(M, n), Method)]
-        assert own, f"{mod} defines no method to own {q}'s defaults"
-        st = next(s for s in own[0].stages if f in (s.learner, s.build, s.predict, s.dls))
-        view = stage_view(get_recipe(own[0], 'quick'), st.name)
+        own = defaults_owner(f)
+        st = next(s for s in own.stages if f in s.functions.values())
+        view = stage_view(get_recipe(own, 'quick'), st.name)
         code = (f.__init__ if inspect.isclass(f) else f).__code__
         mine = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
         for p in inspect.signature(f).parameters.values():
@@ -135,5 +133,5 @@ def test_signature_defaults_are_quick():
             d, r = p.default, view[p.name]
             if isinstance(d, tuple) and isinstance(r, list): r = tuple(r)
             checked += 1
-            if not (d == r and (type(d) == type(r) or {type(d), type(r)} <= {int, float})): wrong.append(f"{q}({p.name}={d!r}), quick {own[0].name}: {r!r}")
+            if not (d == r and (type(d) == type(r) or {type(d), type(r)} <= {int, float})): wrong.append(f"{q}({p.name}={d!r}), quick {own.name}: {r!r}")
     assert checked > 100 and not wrong, wrong

@@ -34,10 +34,10 @@ from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches
 
 # %% auto #0
-__all__ = ['LOSS_PARTS', 'MASKRCNN_RECIPES', 'tiny_fpn', 'resnet_fpn', 'mask_targets', 'ignore_mask_loss', 'MaskRoIHeads',
-           'maskrcnn_model', 'coco_target', 'target_instances', 'RCNNTargets', 'rcnn_collate', 'MaskRCNNDataset',
-           'maskrcnn_dls', 'show_rcnn_batch', 'MaskRCNNLoss', 'MaskRCNNCallback', 'MaskRCNNLearner', 'maskrcnn_learner',
-           'maskrcnn_predict']
+__all__ = ['LOSS_PARTS', 'DEFAULTS_FROM', 'MASKRCNN_RECIPES', 'tiny_fpn', 'resnet_fpn', 'mask_targets', 'ignore_mask_loss',
+           'MaskRoIHeads', 'maskrcnn_model', 'coco_target', 'target_instances', 'RCNNTargets', 'rcnn_collate',
+           'MaskRCNNDataset', 'maskrcnn_dls', 'show_rcnn_batch', 'MaskRCNNLoss', 'MaskRCNNCallback', 'MaskRCNNLearner',
+           'maskrcnn_learner', 'maskrcnn_predict']
 
 # %% ../../nbs/blocks/42_maskrcnn.ipynb #a1bbf2c6
 def tiny_fpn(nf:int=32, # channels of the first stage; doubled at each later stage
@@ -350,6 +350,7 @@ def maskrcnn_predict(learn, # a `maskrcnn_learner`, or any object with `.model` 
     return res
 
 # %% ../../nbs/blocks/42_maskrcnn.ipynb #95b91e07
+DEFAULTS_FROM = 'oracle'    # the method whose `quick` recipe this block's keyword defaults equal (see `defaults_owner`): the fully supervised Mask R-CNN
 MASKRCNN_RECIPES = {
     'quick': dict(arch='tiny', pretrained=False, sz=128, max_size=None, nf=32, fpn_ch=64, anchor=16, rep=256, mask_convs=4,
                   rois=64, mask_rois=16, proposals=500, train='train', valid='valid', bs=8, pred_bs=8, flip=True, min_score=0.,

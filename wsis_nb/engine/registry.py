@@ -14,8 +14,8 @@ from typing import Callable
 
 # %% auto #0
 __all__ = ['METHODS', 'TRAIN_SETTINGS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext',
-           'run_name', 'Stage', 'Method', 'register_method', 'methods_of', 'load_methods', 'get_method', 'get_recipe',
-           'stage_graph', 'show_stage_graph']
+           'run_name', 'Stage', 'Method', 'register_method', 'methods_of', 'load_methods', 'get_method',
+           'defaults_owner', 'get_recipe', 'stage_graph', 'show_stage_graph']
 
 # %% ../../nbs/engine/09a_registry.ipynb #lay0imp1
 import importlib, pkgutil, types
@@ -102,6 +102,10 @@ class Stage:
     learner:Callable|None=None # for training stages: learner(dls, **settings) -> Learner
     refresh:Callable|None=None # refresh(ctx) -> list of settings brought up to date in a current output without rerunning (a checkpoint's prediction settings)
     def __repr__(self): return f"Stage({self.name!r}{', trains' if self.learner is not None else ''})"
+    @property
+    def functions(self)->dict:
+        "The functions this stage calls with its settings, by role (`learner`, `build`, `predict`, `dls`): those it has"
+        return {k:f for k in ('learner', 'build', 'predict', 'dls') if (f:=getattr(self, k)) is not None}
 
 # %% ../../nbs/engine/09a_registry.ipynb #6161bc2d
 @dataclass
@@ -178,6 +182,15 @@ def get_method(name:str)->Method:
     if name not in METHODS: load_methods()
     if name not in METHODS: raise ValueError(f"Unknown method {name!r}; registered methods: {sorted(METHODS)}")
     return METHODS[name]
+
+def defaults_owner(f:Callable # a function a stage calls with its settings (see `Stage.functions`)
+                  )->Method:
+    "The method whose `quick` recipe `f`'s own keyword defaults equal: the `Method` that `f`'s module exports, or, for a building block with no method of its own, the one its module names in `DEFAULTS_FROM`"
+    mod = sys.modules[f.__module__]
+    if (name := getattr(mod, 'DEFAULTS_FROM', None)) is not None: return get_method(name)
+    own = [v for v in (getattr(mod, n) for n in getattr(mod, '__all__', [])) if isinstance(v, Method)]
+    if not own: raise ValueError(f"{f.__module__} exports no Method and names none in DEFAULTS_FROM, so {f.__qualname__}'s defaults have no owner")
+    return own[0]
 
 def get_recipe(method:Method, # the method
                recipe:str='quick', # the recipe's name
