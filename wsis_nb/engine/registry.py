@@ -187,10 +187,10 @@ def defaults_owner(f:Callable # a function a stage calls with its settings (see 
                   )->Method:
     "The method whose `quick` recipe `f`'s own keyword defaults equal: the `Method` that `f`'s module exports, or, for a building block with no method of its own, the one its module names in `DEFAULTS_FROM`"
     mod = sys.modules[f.__module__]
-    if (name := getattr(mod, 'DEFAULTS_FROM', None)) is not None: return get_method(name)
     own = [v for v in (getattr(mod, n) for n in getattr(mod, '__all__', [])) if isinstance(v, Method)]
-    if not own: raise ValueError(f"{f.__module__} exports no Method and names none in DEFAULTS_FROM, so {f.__qualname__}'s defaults have no owner")
-    return own[0]
+    if own: return own[0]                                                   # a module's own method comes first, whatever it imported
+    if (name := getattr(mod, 'DEFAULTS_FROM', None)) is not None: return get_method(name)
+    raise ValueError(f"{f.__module__} exports no Method and names none in DEFAULTS_FROM, so {f.__qualname__}'s defaults have no owner")
 
 def get_recipe(method:Method, # the method
                recipe:str='quick', # the recipe's name
