@@ -1,6 +1,6 @@
 """Photo-prediction benchmark: seconds per photo and peak memory of every registered method on six scikit-image photos.
 
-Usage: python tools/bench_photos.py [--methods m1,m2] [--work DIR] [--epochs 1]
+Usage: python tools/bench_photos.py [--methods m1,m2] [--work DIR] [--epochs 1] [--train-only]
 
 Each method's quick recipe is trained (or reused) for `--epochs` epochs on a tiny toy folder: the weights barely change the
 cost of prediction (the number of peaks does a little), so untrained-looking weights are fine for timing. Each method then
@@ -55,6 +55,7 @@ def main():
     ap.add_argument('--work', default='/tmp/bench_photos', help='folder of the toy dataset and checkpoints (reused)')
     ap.add_argument('--epochs', type=int, default=1)
     ap.add_argument('--set', action='append', default=[], help='extra KEY=VALUE settings of the training run')
+    ap.add_argument('--train-only', action='store_true', help='train (or reuse) every checkpoint, time nothing: train on a busy machine, time on a quiet one')
     ap.add_argument('--child', nargs=3, default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: return child(*a.child)
@@ -70,6 +71,7 @@ def main():
             cmd = ['wsis-train', m, str(data), '--epochs', str(a.epochs)] + sum((['--set', s] for s in a.set), [])
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode: print(f'{m:16} training failed: {(r.stderr or r.stdout).strip().splitlines()[-1:]}'); continue
+        if a.train_only: print(f'{m:16} trained', flush=True); continue
         res = {k: run_child(m, ck, k) for k in ('500', 'full', 'mem')}
         err = [v['error'] for v in res.values() if 'error' in v]
         if err: print(f'{m:16} failed: {err[0]}'); continue

@@ -14,7 +14,7 @@ from .distributed import is_main
 from .checkpoints import to_plain, save_checkpoint, load_checkpoint, read_checkpoint_info
 
 # %% auto #0
-__all__ = ['Checkpoint', 'fit_resumable', 'ToDevice', 'LossPart', 'EpochLine', 'quiet_progress']
+__all__ = ['Checkpoint', 'fit_resumable', 'ToDevice', 'GroupLR', 'LossPart', 'EpochLine', 'quiet_progress']
 
 # %% ../nbs/09_train.ipynb #4a41386b
 class Checkpoint(Callback):
@@ -63,6 +63,19 @@ class ToDevice(Callback):
     def before_batch(self):
         dev = next(self.model.parameters()).device
         self.learn.xb = tuple(t.to(dev) for t in self.xb); self.learn.yb = tuple(t.to(dev) for t in self.yb)
+
+# %% ../nbs/09_train.ipynb #grplr02
+from fastai.callback.schedule import ParamScheduler
+
+class GroupLR(Callback):
+    "Scale each parameter group's scheduled learning rate by its factor in `mults` (the groups of the `Learner`'s `splitter`)"
+    order = ParamScheduler.order+1                    # after the schedule has set this batch's rates
+    def __init__(self, mults:list): self.mults = list(mults)
+    def before_fit(self):
+        if len(self.mults)!=len(self.opt.param_lists): raise ValueError(f"GroupLR: {len(self.mults)} factors for {len(self.opt.param_lists)} parameter groups")
+    def before_batch(self):
+        if not self.training: return
+        for h,m in zip(self.opt.hypers, self.mults): h['lr'] = h['lr']*m
 
 # %% ../nbs/09_train.ipynb #trn0lp02
 from fastai.learner import Metric

@@ -15,6 +15,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from torch.utils.checkpoint import checkpoint
+import copy
+from fastai.torch_core import params
 from fastprogress.fastprogress import progress_bar
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
@@ -23,6 +25,7 @@ from ..core import Instances, mask_nms, atomic_write, show_instances, show_heatm
 from ..masks import norm_max, masks_to_instances
 from ..masks import pack_masks, unpack_masks
 from ..data.core import CocoFolder
+from ..train import GroupLR
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import upsample_cat
 from ..blocks.proposals import ProposalCache, work_shape, work_image
@@ -138,17 +141,21 @@ class IAMNet(nn.Module):
                  fill_r:int=3, # neighbourhood of a filling step
                  fill_steps:int|None=None, # filling steps; the encoded map's size if `None`
                  fpn_ch:int=64, # channels inside the pyramid
-                 fill_sz:int|None=None): # side of the square the PRM is resized to for the filling module; the input size if `None`
+                 fill_sz:int|None=None, # side of the square the PRM is resized to for the filling module; the input size if `None`
+                 feat_lr_mult:float=0.): # > 0: the filling module reads a trainable copy of the backbone, trained at this fraction of the filling lr; 0: the frozen classifier's features
         super().__init__()
-        self.fill_sz = fill_sz
+        self.fill_sz,self.feat_lr_mult = fill_sz,feat_lr_mult
         self.classifier = PRMNet(n_cls, arch, pretrained, stride, nf)
         for p in self.classifier.parameters(): p.requires_grad_(False)
+        self.feat_body = copy.deepcopy(self.classifier.body).requires_grad_(True) if feat_lr_mult>0 else None
         self.filler = ExtentFilling(self.classifier.body.channels[:3], fill_ch, fill_r, fill_steps, fpn_ch)
     def train(self, mode:bool=True):
         super().train(mode); self.classifier.eval()                            # the classifier stays frozen, BN included
+        if self.feat_body is not None: self.feat_body.eval()                   # the copy's batch-norm statistics stay the classifier's
         return self
     def features(self, x:torch.Tensor)->list:
-        "The classifier's res-blocks 2-4 (its first three stages, strides 4, 8, 16 undilated) of (B, 3, H, W) images, without gradient"
+        "Res-blocks 2-4 (the first three stages, strides 4, 8, 16 undilated) of (B, 3, H, W) images: the frozen classifier's, or its trainable copy's"
+        if self.feat_body is not None: return self.feat_body.features(x)[:3]
         with torch.no_grad(): return self.classifier.body.features(x)[:3]
     def forward(self, x:torch.Tensor, # (B, 3, H, W) normalised images, one per PRM
                 prm:torch.Tensor # (B, 1, H, W) max-normalised PRMs
@@ -262,11 +269,13 @@ def iam_learner(dls, # from `iam_dls`
                 fill_steps:int|None=None, # filling steps (the encoded size if `None`)
                 fpn_ch:int=64, # channels inside the pyramid
                 fill_sz:int|None=None, # PRM size inside the filling module (input size if `None`)
+                feat_lr_mult:float=0., # > 0: train a copy of the backbone at this fraction of the lr (see `IAMNet`)
                 wd:float=1e-4 # weight decay
                )->Learner:
-    "A fastai `Learner` training the extent filling module of an `IAMNet` with BCE (load the classifier's weights into `.model.classifier`)"
-    model = IAMNet(len(dls.vocab), arch, pretrained, stride, nf, fill_ch, fill_r, fill_steps, fpn_ch, fill_sz)
-    learn = Learner(dls, model, loss_func=BCEWithLogitsLossFlat(), metrics=[mask_iou_metric], wd=wd)
+    "A fastai `Learner` training the extent filling module of an `IAMNet` with BCE (load the classifier's weights into `.model.classifier`, and its copy)"
+    model = IAMNet(len(dls.vocab), arch, pretrained, stride, nf, fill_ch, fill_r, fill_steps, fpn_ch, fill_sz, feat_lr_mult)
+    kw = dict(splitter=lambda m: [params(m.feat_body), params(m.filler)], cbs=GroupLR([feat_lr_mult, 1.])) if feat_lr_mult>0 else {}
+    learn = Learner(dls, model, loss_func=BCEWithLogitsLossFlat(), metrics=[mask_iou_metric], wd=wd, **kw)
     learn.spec = dls.spec
     return learn
 
@@ -349,14 +358,15 @@ def _load_classifier(learn, ctx):
     "Load the classifier stage's weights into the `IAMNet` before the filling module trains"
     sd = load_checkpoint(ctx.ckpt('classifier'))
     learn.model.classifier.load_state_dict(sd['model'])
+    if learn.model.feat_body is not None: learn.model.feat_body.load_state_dict(learn.model.classifier.body.state_dict())
 
 IAM_RECIPES = {
     'quick': {**PRM_RECIPES['quick'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':8, 'fill_r':3, 'fill_steps':16,
-              'fpn_ch':64, 'fill_sz':None, 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.3, 'crf':True, 'crf_iter':10,
+              'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.3, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':20.0, 'bi_rgb_std':13.0, 'bi_w':20.0, 'filling.epochs':12, 'filling.lr':0.01,
               'filling.bs':32, 'filling.pred_bs':32, 'prediction.peak_thr':0.1},   # test-time peaks and IAM threshold tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':32, 'fill_r':3, 'fill_steps':None,
-              'fpn_ch':64, 'fill_sz':None, 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.5, 'crf':True, 'crf_iter':10,
+              'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.5, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':80.0, 'bi_rgb_std':13.0, 'bi_w':10.0, 'filling.epochs':20, 'filling.lr':0.1,
               'filling.bs':16, 'filling.pred_bs':16},
 }
