@@ -21,7 +21,7 @@ from fastprogress.fastprogress import progress_bar
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.losses import BCEWithLogitsLossFlat
-from ..core import Instances, mask_nms, atomic_write, show_instances, show_heatmaps
+from ..core import Instances, mask_nms, mask_iou, atomic_write, show_instances, show_heatmaps
 from ..masks import norm_max, masks_to_instances
 from ..masks import pack_masks, unpack_masks
 from ..data.core import CocoFolder
@@ -328,6 +328,7 @@ def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
                 pos_xy_std:float=3., pos_w:float=3., bi_xy_std:float=20.0, bi_rgb_std:float=13., bi_w:float=20.0, # CRF kernels
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
+                agree_score:bool=True, # multiply each instance's peak score by the IoU of its mask with its IAM thresholded at `iam_thr` (the paper: the peak score alone)
                 work_size:int|None=256, # longest side at which the IAMs are thresholded and the CRF runs (the masks come back at full size); `None`: full size
                 timing:dict|None=None, # if a dict, seconds are added under 'network' and 'crf'
                 **kwargs # PRM peak settings (`thr`, `peak_thr`, `min_prom`, `sigma`, `rule`, `chunk`), passed on to `prm_batch`
@@ -347,9 +348,10 @@ def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
             sel = (pk[:,0]==bi).nonzero()[:,0]; H,W = im.shape[-2:]; hw = work_shape((H,W), work_size)
             a = F.interpolate(iams[sel][None], size=hw, mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, *hw)
             m,keep = iam_masks(a, work_image(im, work_size), pk[sel,1], o['scores'][sel], iam_thr, nms_iou, crf, crf_iter, pos_xy_std, pos_w, bi_xy_std, bi_rgb_std, bi_w)
+            s2 = sel[keep]; sc = o['scores'][s2]
+            if agree_score and len(keep): sc = sc*mask_iou(m, a[keep]>iam_thr).diagonal()    # the CRF's mask against the filling module's own extent
             if hw!=(H,W): m = F.interpolate(m[None].float(), size=(H,W), mode='nearest')[0].bool()   # only the kept masks, at full size
-            s2 = sel[keep]
-            res.append(masks_to_instances(m, pk[s2,1], o['scores'][s2], peak_points(pk[s2], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
+            res.append(masks_to_instances(m, pk[s2,1], sc, peak_points(pk[s2], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['crf'] += time.time()-t
     return res
 
@@ -364,11 +366,11 @@ IAM_RECIPES = {
     'quick': {**PRM_RECIPES['quick'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':8, 'fill_r':3, 'fill_steps':16,
               'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.3, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':20.0, 'bi_rgb_std':13.0, 'bi_w':20.0, 'filling.epochs':12, 'filling.lr':0.01,
-              'filling.bs':32, 'filling.pred_bs':32, 'prediction.peak_thr':0.1},   # test-time peaks and IAM threshold tuned on v2 valid (see the toy-bench section)
+              'filling.bs':32, 'filling.pred_bs':32, 'prediction.peak_thr':0.1, 'agree_score':True},   # test-time peaks, IAM threshold and score tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':32, 'fill_r':3, 'fill_steps':None,
               'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.5, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':80.0, 'bi_rgb_std':13.0, 'bi_w':10.0, 'filling.epochs':20, 'filling.lr':0.1,
-              'filling.bs':16, 'filling.pred_bs':16},
+              'filling.bs':16, 'filling.pred_bs':16, 'agree_score':False},
 }
 
 def iam_method_for(name:str='iam', # the method's name
