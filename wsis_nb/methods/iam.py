@@ -144,7 +144,7 @@ class IAMNet(nn.Module):
                  fill_sz:int|None=None, # side of the square the PRM is resized to for the filling module; the input size if `None`
                  feat_lr_mult:float=0.): # > 0: the filling module reads a trainable copy of the backbone, trained at this fraction of the filling lr; 0: the frozen classifier's features
         super().__init__()
-        self.fill_sz,self.feat_lr_mult = fill_sz,feat_lr_mult
+        self.fill_sz = fill_sz
         self.classifier = PRMNet(n_cls, arch, pretrained, stride, nf)
         for p in self.classifier.parameters(): p.requires_grad_(False)
         self.feat_body = copy.deepcopy(self.classifier.body).requires_grad_(True) if feat_lr_mult>0 else None
