@@ -25,8 +25,8 @@ from ..data.core import CocoFolder
 # %% auto #0
 __all__ = ['COLOUR_SPACES', 'N_COLOUR_BINS', 'N_TEXTURE_BINS', 'colour_space', 'region_features', 'neighbours', 'similarity',
            'group_regions', 'membership', 'proposal_masks', 'ProposalParts', 'work_shape', 'work_image',
-           'segment_proposals', 'proposal_recall', 'show_proposals', 'batch_proposal_parts', 'batch_proposals',
-           'cache_proposals', 'ProposalCache', 'load_proposals']
+           'segment_proposals', 'proposal_recall', 'superpixel_straddling', 'show_proposals', 'batch_proposal_parts',
+           'batch_proposals', 'cache_proposals', 'ProposalCache', 'load_proposals']
 
 # %% ../../nbs/blocks/10_proposals.ipynb #f33d1272
 COLOUR_SPACES = ('rgb', 'hsv', 'lab', 'rgi')
@@ -405,6 +405,33 @@ def proposal_recall(props:list, # per image, (N, H, W) bool proposals, best firs
         n += len(g); p = p[:top] if top is not None else p
         if len(p): hit += int((mask_iou(g.bool(), p.bool()).amax(1)>=iou).sum())
     return hit/n if n else float('nan')
+
+# %% ../../nbs/blocks/10_proposals.ipynb #ss10str1
+def superpixel_straddling(img, # uint8 (3, H, W) tensor or (H, W, 3) array
+                          boxes:torch.Tensor, # (R, 4) boxes `x0, y0, x1, y1` in the image's pixels
+                          scales:tuple=(300., 1000.), # Felzenszwalb scales k; the result is the mean over them
+                          seg_sigma:float=0.8, min_size:int=20, # see `segment_proposals`
+                          colour:str='hsv', # colour space of the superpixels (see `COLOUR_SPACES`)
+                          work_size:int|None=256 # longest side at which the superpixels are computed; `None`: full size
+                         )->torch.Tensor: # (R,) float in [0, 1]; 1 when no superpixel crosses the box's border
+    "Alexe et al.'s superpixel straddling of every box, 1 - Σ_s min(|s \\ w|, |s ∩ w|) / |w|, averaged over the segmentations of `scales`"
+    full = _hwc(img, 'superpixel_straddling'); hwc = _work_image(full, work_size); (H,W),(h,w) = full.shape[:2],hwc.shape[:2]
+    boxes = torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4)
+    if isinstance(scales, (int, float)) or not len(scales) or any(k<=0 for k in scales): raise ValueError(f"superpixel_straddling: `scales` must be a non-empty sequence of positive numbers, got {scales!r}")
+    if colour not in COLOUR_SPACES: raise ValueError(f"superpixel_straddling: `colour` must be one of {COLOUR_SPACES}, got {colour!r}")
+    if not len(boxes): return boxes.new_zeros(0)
+    b = (boxes*boxes.new_tensor([w/W, h/H, w/W, h/H])).round().long()
+    x0,x1 = b[:,0].clamp(0, w),b[:,2].clamp(0, w); y0,y1 = b[:,1].clamp(0, h),b[:,3].clamp(0, h)
+    x1,y1 = torch.maximum(x1, (x0+1).clamp(max=w)),torch.maximum(y1, (y0+1).clamp(max=h))   # at least one pixel
+    x0,y0 = torch.minimum(x0, x1-1),torch.minimum(y0, y1-1)
+    area = ((x1-x0)*(y1-y0)).float(); x = colour_space(hwc, colour); res = torch.zeros(len(b))
+    for k in scales:
+        lab = torch.from_numpy(felzenszwalb(x, scale=k, sigma=seg_sigma, min_size=min_size)).long().flatten(); S = int(lab.max())+1
+        ind = torch.zeros(S, h*w).index_put_((lab, torch.arange(h*w)), torch.ones(h*w)).view(S, h, w)
+        ii = F.pad(ind.cumsum(1).cumsum(2), (1, 0, 1, 0))                                    # (S, h+1, w+1) integral images
+        inside = (ii[:,y1,x1]-ii[:,y0,x1]-ii[:,y1,x0]+ii[:,y0,x0]).T                           # (R, S) |s ∩ w|
+        res += 1 - torch.minimum(inside, ii[:,-1,-1]-inside).sum(1)/area
+    return (res/len(scales)).clamp(0, 1)
 
 # %% ../../nbs/blocks/10_proposals.ipynb #e7b8ba4d
 def _outline(ax, m, c, lw): # contour of mask m, closed also where it touches the border

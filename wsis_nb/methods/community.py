@@ -27,13 +27,13 @@ from ..train import LossPart
 from ..train import ToDevice
 from ..masks import paste_maps
 from fastai.callback.core import Callback
-from .oicr import (OICRNet, OICRLoss, prob_bce, pseudo_gts, refined_scores, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
+from .oicr import (OICRNet, OICRLoss, prob_bce, pseudo_gts, selection_prior, check_prior, refined_scores, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
                           prediction_stage, show_boxes, OICR_RECIPES)
 
 # %% auto #0
-__all__ = ['CL_RECIPES', 'cl_method', 'gauss_weights', 'weighted_gap', 'MaskHeads', 'pseudo_masks', 'ensemble_masks', 'CLNet',
-           'cl_model', 'sample_proposals', 'CLLoss', 'LabelsToModel', 'cl_learner', 'cl_masks', 'cl_predict',
-           'cl_steps', 'show_cl', 'cl_method_for']
+__all__ = ['CL_RECIPES', 'cl_method', 'cl_ss_method', 'gauss_weights', 'weighted_gap', 'MaskHeads', 'pseudo_masks',
+           'ensemble_masks', 'CLNet', 'cl_model', 'sample_proposals', 'CLLoss', 'LabelsToModel', 'cl_learner',
+           'cl_masks', 'cl_predict', 'cl_steps', 'show_cl', 'cl_method_for']
 
 # %% ../../nbs/methods/51_community.ipynb #c51gap02
 def gauss_weights(T:int, # grid size
@@ -122,24 +122,26 @@ class CLNet(OICRNet):
                  xi:float=0.5, # training: the threshold ξ of the pseudo masks (eq. 1)
                  roi_stride:int=16, # see `OICRNet`
                  mask_norm:str='max', # see `MaskHeads`
-                 context:float=0.): # see `OICRNet`
+                 context:float=0., # see `OICRNet`
+                 ss_pow:float=0.): # training: pseudo ground truths chosen by score × prior^ss_pow (see `OICRLoss`)
         super().__init__(n_cls, arch, pretrained, nf, gn, n_refine, roi_stride, context)
         ch = self.feats.body.channels
         self.masks = MaskHeads(n_cls, (ch[1], ch[2], ch[3]), T, img_ch, seg_ch, bg, gap_sigma, smooth, roi_stride, mask_norm)
-        self.with_img,self.with_seg,self.fg_iou,self.n_mask,self.xi = with_img,with_seg,fg_iou,n_mask,xi
+        self.with_img,self.with_seg,self.fg_iou,self.n_mask,self.xi,self.ss_pow = with_img,with_seg,fg_iou,n_mask,xi,ss_pow
     def forward(self, x:torch.Tensor, # (B, 3, H, W) images
                 boxes:torch.Tensor, # (B, R, 4) padded boxes in input pixels
                 n_boxes:torch.Tensor, # (B,) boxes per image
+                prior:torch.Tensor|None=None, # (B, R) the boxes' priors (training), passed on as 'prior'
                 y:torch.Tensor|None=None # (B, C) image labels (training): adds `mask_train`'s outputs under 'mask'
                )->dict:
         valid = torch.arange(boxes.shape[1], device=boxes.device)[None] < n_boxes.to(boxes.device)[:,None]
         lv = self.feats.levels(x); rois = torch.cat([valid.nonzero()[:,:1].to(boxes), boxes[valid]], 1); h = self.feats.res5(lv[2], rois)
-        out = dict(self.heads(h.mean((2,3)), boxes, valid, self.frames(lv[2], rois)), f8=lv[1], f16=lv[2], h5=h)
+        out = dict(self.heads(h.mean((2,3)), boxes, valid, self.frames(lv[2], rois)), f8=lv[1], f16=lv[2], h5=h, prior=prior)
         if y is not None: out['mask'] = self.mask_train(out, y) if self.with_img else {}
         return out
     def pseudo_labels(self, out:dict, y:torch.Tensor)->tuple: # (B, R) ỹ in 0..C, (B, R) bool proposals that can be sampled
         "ỹ of eq. (7): the class of a proposal's pseudo ground truth (mean of the detached refinement branches) at IoU ≥ `fg_iou`, else background"
-        p = pseudo_gts(out['boxes'], refined_scores(out).detach(), y>0.5, out['valid'])
+        p = pseudo_gts(out['boxes'], refined_scores(out).detach(), y>0.5, out['valid'], selection_prior(out, self.ss_pow))
         ok = out['valid'] & p['any'][:,None]
         return torch.where(p['iou']>=self.fg_iou, p['match']+1, 0).where(ok, 0), ok
     def mask_train(self, out:dict, # this network's output on a batch
@@ -173,10 +175,10 @@ class CLNet(OICRNet):
 
 def cl_model(n_cls:int, arch:str='tiny', pretrained:bool=False, nf:int=64, gn:bool=False, n_refine:int=3, T:int=28, img_ch:int=32, seg_ch:int=32,
              bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True,
-             fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16, mask_norm:str='max', context:float=0.)->CLNet:
+             fg_iou:float=0.5, n_mask:int=32, xi:float=0.5, roi_stride:int=16, mask_norm:str='max', context:float=0., ss_pow:float=0.)->CLNet:
     "The network a recipe names (every setting of `CLNet` passed on)"
     return CLNet(n_cls, arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg,
-                 fg_iou=fg_iou, n_mask=n_mask, xi=xi, roi_stride=roi_stride, mask_norm=mask_norm, context=context)
+                 fg_iou=fg_iou, n_mask=n_mask, xi=xi, roi_stride=roi_stride, mask_norm=mask_norm, context=context, ss_pow=ss_pow)
 
 # %% ../../nbs/methods/51_community.ipynb #c51loss1
 def sample_proposals(labels:torch.Tensor, # (B, R) pseudo labels (0 background)
@@ -194,7 +196,7 @@ def sample_proposals(labels:torch.Tensor, # (B, R) pseudo labels (0 background)
 class CLLoss(OICRLoss):
     "L = L_det + L_img + L_seg (CL eq. 2), each part kept in `.parts`; L_img and L_seg on what `CLNet` computed given the labels (its output's 'mask')"
     def __call__(self, out:dict, y:torch.Tensor)->torch.Tensor:
-        if 'mask' not in out: raise ValueError("CLLoss: the network's output has no 'mask' part: call it with the image labels, `model(x, boxes, n_boxes, y)` (`cl_learner` does, with `LabelsToModel`)")
+        if 'mask' not in out: raise ValueError("CLLoss: the network's output has no 'mask' part: call it with the image labels, `model(x, boxes, n_boxes, prior, y)` (`cl_learner` does, with `LabelsToModel`)")
         parts = self.det(out, y); mk = out['mask']; z = parts['cls'].new_zeros(())
         parts['img'] = sum(prob_bce(q, F.one_hot(mk['t'], q.shape[1]).float()).sum(1).mean() for q in mk['p']) if 'p' in mk else z
         parts['seg'] = F.binary_cross_entropy_with_logits(mk['seg'], mk['seg_tgt']) if 'seg' in mk else z
@@ -211,14 +213,15 @@ def cl_learner(dls:DataLoaders, # from `oicr_dls`
                arch:str='tiny', pretrained:bool=False, nf:int=64, gn:bool=False, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
                T:int=28, img_ch:int=32, seg_ch:int=32, bg:bool=True, gap_sigma:float|None=0.25, smooth:bool=True, with_img:bool=True, with_seg:bool=True, mask_norm:str='max', # see `CLNet`
                fg_iou:float=0.5, reg:bool=True, n_mask:int=32, xi:float=0.5, # see `CLLoss` (`fg_iou`, `reg`) and `CLNet` (`fg_iou`, `n_mask`, `xi`)
-               refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the detector's refinement targets: OICR's or PCL's (see `OICRLoss`)
+               refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, ss_pow:float=0., # the detector's refinement targets: OICR's or PCL's, chosen with the prior or not (see `OICRLoss`)
                opt:str='adam', # 'sgd' (momentum 0.9) or 'adam'
                wd:float=5e-4, cbs=None, **kwargs)->Learner:
     "A fastai `Learner` training detector, IMG and IS together, recording the five parts of the loss"
     if opt not in ('adam','sgd'): raise ValueError(f"cl_learner: opt must be 'adam' or 'sgd', got {opt!r}")
+    check_prior(dls, ss_pow, 'cl_learner')
     model = cl_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, T, img_ch, seg_ch, bg, gap_sigma, smooth, with_img, with_seg,
-                     fg_iou, n_mask, xi, roi_stride, mask_norm, context).to(default_device())
-    learn = Learner(dls, model, loss_func=CLLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
+                     fg_iou, n_mask, xi, roi_stride, mask_norm, context, ss_pow).to(default_device())
+    learn = Learner(dls, model, loss_func=CLLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc, ss_pow=ss_pow), metrics=[LossPart(k) for k in ('cls', 'refine', 'reg', 'img', 'seg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice(), LabelsToModel()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
     return learn
@@ -308,3 +311,4 @@ def cl_method_for(name:str='cl', # the method's name
                   {r:{**v, **(changes or {})} for r,v in CL_RECIPES.items()}, doc=doc or 'Community Learning: OICR + box regression, IMG and IS trained as one network')
 
 cl_method = cl_method_for('cl')
+cl_ss_method = cl_method_for('cl-ss', {'ss_scales':(300., 1000.), 'ss_pow':1.0}, doc="Community Learning on `oicr-ss`'s detector: pseudo ground truths chosen by score × superpixel straddling")

@@ -22,7 +22,7 @@ from ..core import Instances, masks_to_boxes, palette, to_hwc
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, densify
-from ..blocks.proposals import ProposalCache, ProposalParts, batch_proposal_parts
+from ..blocks.proposals import ProposalCache, ProposalParts, batch_proposal_parts, superpixel_straddling
 from ..engine.stages import proposals_stage, proposal_indexes
 from ..engine.registry import Method, Stage, call_with
 from ..engine.predictor import load_predictor
@@ -31,13 +31,13 @@ from ..train import LossPart
 from ..train import ToDevice
 
 # %% auto #0
-__all__ = ['BOX_STD', 'OICR_RECIPES', 'oicr_method', 'pcl_method', 'oicr_context_method', 'proposal_boxes', 'split_boxes',
-           'show_boxes', 'ProposalImages', 'pad_boxes', 'oicr_dls', 'to_group_norm', 'box_rois', 'enlarge_rois',
-           'frame_mask', 'ProposalFeatures', 'wsddn_scores', 'OICRNet', 'oicr_model', 'batch_box_iou', 'pseudo_gts',
-           'oicr_targets', 'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes', 'decode_boxes',
-           'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'OICRLoss', 'oicr_learner', 'oicr_detect',
-           'fill_boxes', 'image_boxes', 'scale_boxes', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr',
-           'detection_labels', 'prediction_stage']
+__all__ = ['BOX_STD', 'OICR_RECIPES', 'oicr_method', 'pcl_method', 'oicr_ss_method', 'oicr_context_method', 'proposal_boxes',
+           'split_boxes', 'show_boxes', 'ProposalImages', 'pad_boxes', 'oicr_dls', 'to_group_norm', 'box_rois',
+           'enlarge_rois', 'frame_mask', 'ProposalFeatures', 'wsddn_scores', 'OICRNet', 'oicr_model', 'batch_box_iou',
+           'pseudo_gts', 'oicr_targets', 'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes',
+           'decode_boxes', 'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'selection_prior', 'OICRLoss',
+           'check_prior', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes', 'oicr_forward',
+           'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels', 'prediction_stage']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -83,42 +83,50 @@ def show_boxes(img, # uint8 (3, H, W) image
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50data1
 class ProposalImages(torch.utils.data.Dataset):
-    "Items `(image, proposal boxes, multi-hot labels)` of a split, resized to the input size"
+    "Items `(image, proposal boxes, box priors, multi-hot labels)` of a split, resized to the input size"
     def __init__(self, folder:CocoFolder, # the split
                  boxes:list, # per image (R_i, 4) boxes in image pixels (see `split_boxes`)
                  spec:InputSpec, # input size and normalisation
-                 flip:bool=False): # random horizontal flips
+                 flip:bool=False, # random horizontal flips
+                 ss_scales:tuple=()): # the boxes' prior is their `superpixel_straddling` at these scales (computed once per image); 1 if empty
         if len(boxes)!=len(folder): raise ValueError(f"ProposalImages: {len(boxes)} box lists for {len(folder)} images")
-        self.folder,self.boxes,self.spec,self.flip = folder,boxes,spec,flip
+        self.folder,self.boxes,self.spec,self.flip,self.ss_scales,self._prior = folder,boxes,spec,flip,tuple(ss_scales),{}
+    def prior(self, i:int, im:torch.Tensor, b:torch.Tensor)->torch.Tensor:
+        "(R,) the prior of image `i`'s boxes `b` (image pixels); a flip leaves it unchanged"
+        if not self.ss_scales: return torch.ones(len(b))
+        if i not in self._prior: self._prior[i] = superpixel_straddling(im, b, self.ss_scales)
+        return self._prior[i]
     def __len__(self): return len(self.folder)
     def __getitem__(self, i):
         im = self.folder.load_img(i); H,W = im.shape[-2:]; h,w = self.spec.sz
         x = prep_images([im], self.spec)[0]
         b = self.boxes[i] if len(self.boxes[i]) else torch.tensor([[0., 0., W, H]])
+        pr = self.prior(i, im, b)
         b = b*torch.tensor([w/W, h/H, w/W, h/H])
         if self.flip and torch.rand(()).item()<0.5: x,b = x.flip(-1),torch.stack([w-b[:,2], b[:,1], w-b[:,0], b[:,3]], 1)
-        return x, b, self.folder.multi_hot(i).float()
+        return x, b, pr, self.folder.multi_hot(i).float()
 
-def pad_boxes(items:list # `(x, boxes, y)` items
-             )->tuple: # (B, 3, h, w) images, (B, R, 4) boxes zero-padded, (B,) box counts, (B, C) labels
+def pad_boxes(items:list # `(x, boxes, prior, y)` items
+             )->tuple: # (B, 3, h, w) images, (B, R, 4) boxes zero-padded, (B,) box counts, (B, R) priors zero-padded, (B, C) labels
     "Collate items with different numbers of boxes"
-    xs,bs,ys = zip(*items); n = torch.tensor([len(b) for b in bs])
-    boxes = torch.zeros(len(bs), max(int(n.max()), 1), 4)
-    for i,b in enumerate(bs): boxes[i,:len(b)] = b
-    return torch.stack(xs), boxes, n, torch.stack(ys)
+    xs,bs,ps,ys = zip(*items); n = torch.tensor([len(b) for b in bs])
+    boxes,prior = torch.zeros(len(bs), max(int(n.max()), 1), 4),torch.zeros(len(bs), max(int(n.max()), 1))
+    for i,(b,p) in enumerate(zip(bs, ps)): boxes[i,:len(b)],prior[i,:len(b)] = b,p
+    return torch.stack(xs), boxes, n, prior, torch.stack(ys)
 
 def oicr_dls(path, # the dataset folder, its `train` and `valid` proposals cached
              train:str='train', valid:str='valid', # splits
              sz:int=128, # input size
              bs:int=4, # images per batch
              max_boxes:int=500, min_box:int=2, # see `proposal_boxes`
+             ss_scales:tuple=(), # the boxes' prior: their superpixel straddling at these scales; 1 if empty (see `ProposalImages`)
              num_workers:int=0)->DataLoaders:
-    "`DataLoaders` of `(x, boxes, n_boxes, y)` batches from a dataset folder and its cached proposals"
+    "`DataLoaders` of `(x, boxes, n_boxes, prior, y)` batches from a dataset folder and its cached proposals"
     spec = InputSpec(sz); tr,va = CocoFolder(path, train),CocoFolder(path, valid)
-    dl = lambda f,flip,shuffle: torch.utils.data.DataLoader(ProposalImages(f, split_boxes(path, f.split, max_boxes, min_box), spec, flip),
+    dl = lambda f,flip,shuffle: torch.utils.data.DataLoader(ProposalImages(f, split_boxes(path, f.split, max_boxes, min_box), spec, flip, ss_scales),
                                                             batch_size=bs, shuffle=shuffle, collate_fn=pad_boxes, num_workers=num_workers)
     dls = DataLoaders(dl(tr, True, True), dl(va, False, False), path=path)
-    dls.n_inp,dls.vocab,dls.spec = 3,tr.classes,spec
+    dls.n_inp,dls.vocab,dls.spec = 4,tr.classes,spec
     return dls
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50feat1
@@ -225,11 +233,12 @@ class OICRNet(nn.Module):
         return dict(boxes=boxes, valid=valid, wsddn=x0, img=phi, refine=torch.stack([r(full) for r in self.refine]), deltas=self.bbox(full))
     def forward(self, x:torch.Tensor, # (B, 3, H, W) images
                 boxes:torch.Tensor, # (B, R, 4) padded boxes in input pixels
-                n_boxes:torch.Tensor # (B,) boxes per image
+                n_boxes:torch.Tensor, # (B,) boxes per image
+                prior:torch.Tensor|None=None # (B, R) the boxes' priors (training), passed on as 'prior' for the loss
                )->dict:
         valid = torch.arange(boxes.shape[1], device=boxes.device)[None] < n_boxes.to(boxes.device)[:,None]
         f16,rois = self.feats.levels(x)[2],box_rois(boxes, valid)
-        return self.heads(self.feats.res5(f16, rois).mean((2,3)), boxes, valid, self.frames(f16, rois))
+        return dict(self.heads(self.feats.res5(f16, rois).mean((2,3)), boxes, valid, self.frames(f16, rois)), prior=prior)
     def frames(self, f16:torch.Tensor, rois:torch.Tensor)->torch.Tensor|None:
         "The frame vectors of `rois` (`ProposalFeatures.frame`), `None` without `context`"
         return self.feats.frame(f16, rois, self.context) if self.context else None
@@ -251,12 +260,14 @@ def batch_box_iou(a:torch.Tensor, # (B, R, 4) boxes
 def pseudo_gts(boxes:torch.Tensor, # (B, R, 4) proposals
                scores:torch.Tensor, # (B, R, C) foreground scores of the previous branch
                img_labels:torch.Tensor, # (B, C) bool image labels
-               valid:torch.Tensor|None=None # (B, R) bool real proposals; all if `None`
+               valid:torch.Tensor|None=None, # (B, R) bool real proposals; all if `None`
+               prior:torch.Tensor|None=None # (B, R) the top proposal is chosen by score × prior (its weight stays its score); by score if `None`
               )->dict: # gt_idx (B, C), gt_w (B, C), match (B, R) class, iou (B, R) with its pseudo ground truth
     "Each present class's top proposal (its pseudo ground truth and weight) and each proposal's best-overlapping one"
     valid = torch.ones(boxes.shape[:2], dtype=torch.bool, device=boxes.device) if valid is None else valid
     lbl = img_labels.bool()
-    gt_idx = scores.masked_fill(~valid[...,None], float('-inf')).argmax(1)                   # (B, C) first maximum
+    key = scores if prior is None else scores*prior[...,None]
+    gt_idx = key.masked_fill(~valid[...,None], float('-inf')).argmax(1)                      # (B, C) first maximum
     gt_w = scores.gather(1, gt_idx[:,None]).squeeze(1)                                        # (B, C)
     gt_box = boxes.gather(1, gt_idx[...,None].expand(-1, -1, 4))                              # (B, C, 4)
     iou = batch_box_iou(boxes, gt_box).masked_fill(~lbl[:,None], -1.)                        # (B, R, C)
@@ -268,13 +279,14 @@ def oicr_targets(boxes:torch.Tensor, # (R, 4) or (B, R, 4) proposals
                  img_labels:torch.Tensor, # (C,) or (B, C) bool image labels
                  fg_iou:float=0.5, # a proposal is foreground at this IoU with its pseudo ground truth
                  valid:torch.Tensor|None=None, # (B, R) bool real proposals (padding gets label 0, weight 0)
-                 bg_iou:float=0. # proposals below this IoU with every pseudo ground truth get weight 0 (ignored)
+                 bg_iou:float=0., # proposals below this IoU with every pseudo ground truth get weight 0 (ignored)
+                 prior:torch.Tensor|None=None # (R,) or (B, R): the top proposal is chosen by score × prior (see `pseudo_gts`)
                 )->tuple: # labels (R,) or (B, R) in 0..C (0 background), weights of the same shape
     "OICR's pseudo labels: per present class its top proposal, weighted by its score; every proposal takes the one it overlaps most"
     one = boxes.ndim==2
-    if one: boxes,scores,img_labels = boxes[None],scores[None],img_labels[None]
+    if one: boxes,scores,img_labels = boxes[None],scores[None],img_labels[None]; prior = None if prior is None else prior[None]
     if valid is None: valid = torch.ones(boxes.shape[:2], dtype=torch.bool, device=boxes.device)
-    p = pseudo_gts(boxes, scores, img_labels, valid)
+    p = pseudo_gts(boxes, scores, img_labels, valid, prior)
     labels = torch.where(p['iou']>=fg_iou, p['match']+1, 0)
     weights = p['gt_w'].gather(1, p['match'])
     ok = valid & p['any'][:,None]
@@ -429,6 +441,14 @@ def refined_scores(out:dict)->torch.Tensor:
     "(B, R, C) foreground scores: the mean of the refinement branches' softmax"
     return out['refine'].softmax(-1).mean(0)[...,1:]
 
+def selection_prior(out:dict, # the network's output, its boxes' priors under 'prior'
+                    ss_pow:float # the prior's power; 0: off
+                   )->torch.Tensor|None: # (B, R), or `None` when off
+    "What the pseudo ground truths' scores are multiplied by when they are chosen (`pseudo_gts`): the boxes' prior to the power `ss_pow`"
+    if not ss_pow: return None
+    if out.get('prior') is None: raise ValueError("ss_pow > 0 needs the boxes' priors in the network's output: call it as `model(x, boxes, n_boxes, prior)`")
+    return out['prior'].clamp(min=1e-6)**ss_pow
+
 class OICRLoss:
     "L_det = L_cls + L_reg + Σ_k L_refine^k (CL eq. 6), each part kept in `.parts`; the refinement's targets are OICR's or PCL's (`refine`)"
     def __init__(self, fg_iou:float=0.5, # foreground IoU of the refinement targets and of the regressor's pairs
@@ -436,26 +456,29 @@ class OICRLoss:
                  std:tuple=BOX_STD,
                  refine:str='oicr', # 'oicr' (`oicr_targets`, `refine_loss`) or 'pcl' (`pcl_targets`, `pcl_loss`)
                  bg_iou:float=0., # refinement: background proposals below this IoU with every pseudo ground truth are ignored
-                 graph_iou:float=0.4, max_pc:int=5): # PCL: see `graph_centers`
+                 graph_iou:float=0.4, max_pc:int=5, # PCL: see `graph_centers`
+                 ss_pow:float=0.): # > 0: pseudo ground truths are chosen by score × prior^ss_pow (the output's 'prior', `oicr-ss`); 0: by score
         if refine not in ('oicr','pcl'): raise ValueError(f"OICRLoss: refine must be 'oicr' or 'pcl', got {refine!r}")
+        if ss_pow<0 or (ss_pow and refine=='pcl'): raise ValueError(f"OICRLoss: ss_pow must be >= 0, and 0 with PCL's targets; got {ss_pow} with refine={refine!r}")
         self.fg_iou,self.reg,self.std,self.parts = fg_iou,reg,std,{}
-        self.refine,self.bg_iou,self.graph_iou,self.max_pc = refine,bg_iou,graph_iou,max_pc
-    def refine_part(self, logits:torch.Tensor, boxes:torch.Tensor, prev:torch.Tensor, lbl:torch.Tensor, valid:torch.Tensor)->torch.Tensor:
-        "One refinement branch's loss, its targets from the previous branch's scores `prev`"
+        self.refine,self.bg_iou,self.graph_iou,self.max_pc,self.ss_pow = refine,bg_iou,graph_iou,max_pc,ss_pow
+    def select_prior(self, out:dict)->torch.Tensor|None: return selection_prior(out, self.ss_pow)
+    def refine_part(self, logits:torch.Tensor, boxes:torch.Tensor, prev:torch.Tensor, lbl:torch.Tensor, valid:torch.Tensor, prior:torch.Tensor|None=None)->torch.Tensor:
+        "One refinement branch's loss, its targets from the previous branch's scores `prev` (and the selection `prior`)"
         if self.refine=='pcl':
             return pcl_loss(logits, pcl_targets(boxes, prev, lbl, valid, self.fg_iou, self.bg_iou, self.graph_iou, self.max_pc), valid)
-        t,w = oicr_targets(boxes, prev, lbl, self.fg_iou, valid, self.bg_iou)
+        t,w = oicr_targets(boxes, prev, lbl, self.fg_iou, valid, self.bg_iou, prior)
         return refine_loss(logits, t, w, valid)
     def det(self, out:dict, y:torch.Tensor)->dict:
         "The parts of L_det"
-        valid,lbl = out['valid'],y>0.5
+        valid,lbl,pri = out['valid'],y>0.5,self.select_prior(out)
         parts = dict(cls=prob_bce(out['img'], y).sum(1).mean())
         prev,ref = out['wsddn'].detach(),0.
         for k in range(len(out['refine'])):
-            ref = ref + self.refine_part(out['refine'][k], out['boxes'], prev, lbl, valid)
+            ref = ref + self.refine_part(out['refine'][k], out['boxes'], prev, lbl, valid, pri)
             prev = out['refine'][k].detach().softmax(-1)[...,1:]
         parts['refine'] = ref
-        p = pseudo_gts(out['boxes'], refined_scores(out).detach(), lbl, valid)
+        p = pseudo_gts(out['boxes'], refined_scores(out).detach(), lbl, valid, pri)
         parts['reg'] = reg_loss(out, p, self.fg_iou, self.std) if self.reg else ref.new_zeros(())
         self.pseudo = p
         return parts
@@ -465,18 +488,25 @@ class OICRLoss:
         return sum(parts.values())
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50lrn01
+def check_prior(dls:DataLoaders, # from `oicr_dls`
+                ss_pow:float, # the selection prior's power (see `OICRLoss`)
+                fn:str='oicr_learner'): # the caller, named in the error
+    "An error when `ss_pow` > 0 but the training items carry no superpixel straddling (their priors would all be 1)"
+    if ss_pow and not getattr(dls.train.dataset, 'ss_scales', ()): raise ValueError(f"{fn}: ss_pow={ss_pow} needs the boxes' superpixel straddling: pass `ss_scales` to `oicr_dls`")
+
 def oicr_learner(dls:DataLoaders, # from `oicr_dls`
                  arch:str='tiny', pretrained:bool=False, nf:int=64, gn:bool=False, n_refine:int=3, roi_stride:int=16, context:float=0., # see `OICRNet`
                  fg_iou:float=0.5, # see `oicr_targets`
                  reg:bool=True, # train the box regressor
-                 refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, # the refinement targets: see `OICRLoss`
+                 refine:str='oicr', bg_iou:float=0., graph_iou:float=0.4, max_pc:int=5, ss_pow:float=0., # the refinement targets: see `OICRLoss`
                  opt:str='adam', # 'sgd' (momentum 0.9, the paper) or 'adam'
                  wd:float=5e-4, # weight decay (the paper's)
                  cbs=None, **kwargs)->Learner:
     "A fastai `Learner` for the detector, recording the parts of L_det"
     if opt not in ('adam','sgd'): raise ValueError(f"oicr_learner: opt must be 'adam' or 'sgd', got {opt!r}")
+    check_prior(dls, ss_pow, 'oicr_learner')
     model = oicr_model(len(dls.vocab), arch, pretrained, nf, gn, n_refine, roi_stride, context).to(default_device())
-    learn = Learner(dls, model, loss_func=OICRLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc), metrics=[LossPart('cls'), LossPart('refine'), LossPart('reg')],
+    learn = Learner(dls, model, loss_func=OICRLoss(fg_iou, reg, refine=refine, bg_iou=bg_iou, graph_iou=graph_iou, max_pc=max_pc, ss_pow=ss_pow), metrics=[LossPart('cls'), LossPart('refine'), LossPart('reg')],
                     opt_func=Adam if opt=='adam' else partial(SGD, mom=0.9), wd=wd, cbs=[ToDevice()]+list(cbs or []), **kwargs)
     learn.spec = dls.spec; learn.recorder.train_metrics = True
     return learn
@@ -532,7 +562,7 @@ def oicr_forward(model:nn.Module, # an `OICRNet` (or a subclass)
     dev = next(model.parameters()).device
     bs = [b if len(b) else torch.tensor([[0., 0., im.shape[-1], im.shape[-2]]]) for b,im in zip(boxes, ims)]
     bs = scale_boxes(bs, [im.shape[-2:] for im in ims], spec.sz)
-    _,b,n,_ = pad_boxes([(torch.zeros(1), b, torch.zeros(1)) for b in bs])
+    _,b,n,_,_ = pad_boxes([(torch.zeros(1), b, torch.ones(len(b)), torch.zeros(1)) for b in bs])
     with torch.no_grad(): return model.eval()(prep_images(ims, spec, dev), b.to(dev), n.to(dev))
 
 def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
@@ -618,11 +648,11 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
 OICR_RECIPES = {
     'quick': {'max_props':1000, 'max_boxes':500, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':False, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
               'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
-              'all_classes':False, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'opt':'adam', 'wd':5e-4, 'joint.bs':4,
+              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'opt':'adam', 'wd':5e-4, 'joint.bs':4,
               'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
     'paper': {'max_props':1000, 'max_boxes':2000, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':True, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
               'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
-              'all_classes':False, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4, 'joint.bs':2,
+              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4, 'joint.bs':2,
               'pred_bs':2, 'joint.pred_bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
 }
 
@@ -635,5 +665,7 @@ oicr_method = Method('oicr', 'image labels',
 
 pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, 'refine':'pcl', 'bg_iou':0.1} for r,v in OICR_RECIPES.items()},
                     doc='OICR\'s detector trained with PCL\'s proposal clusters (graph centres, a loss per cluster, far proposals ignored); masks are the filled boxes')
+oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 'ss_scales':(300., 1000.), 'ss_pow':1.0} for r,v in OICR_RECIPES.items()},
+                        doc='OICR whose pseudo ground truths are chosen by score × the boxes\' superpixel straddling (WSOD²\'s bottom-up evidence); masks are the filled boxes')
 oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, 'context':1.8} for r,v in OICR_RECIPES.items()},
                              doc='OICR whose WSDDN detection stream scores each box against its surrounding frame (ContextLocNet\'s contrast); masks are the filled boxes')
