@@ -36,8 +36,8 @@ __all__ = ['BOX_STD', 'OICR_RECIPES', 'oicr_method', 'pcl_method', 'oicr_ss_meth
            'enlarge_rois', 'frame_mask', 'ProposalFeatures', 'wsddn_scores', 'OICRNet', 'oicr_model', 'batch_box_iou',
            'pseudo_gts', 'oicr_targets', 'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes',
            'decode_boxes', 'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'selection_prior', 'OICRLoss',
-           'check_prior', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes', 'oicr_forward',
-           'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels', 'prediction_stage']
+           'check_prior', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes', 'box_priors',
+           'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels', 'prediction_stage']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -518,10 +518,12 @@ def oicr_detect(out:dict, # `OICRNet`'s output for a batch
                 score_thr:float=0.01, # drop detections scoring below this
                 nms_iou:float=0.3, # class-wise NMS threshold
                 max_det:int=100, # detections kept per image
-                all_classes:bool=False # every (box, class) pair instead of each box's best class
+                all_classes:bool=False, # every (box, class) pair instead of each box's best class
+                ss_test:float=0. # > 0: each score is multiplied by the box's prior (the output's 'prior') to this power
                )->list: # per image dict(boxes (n, 4), labels (n,), scores (n,), idx (n,) proposal index)
     "Detections of each image of a batch, in input pixels"
     sc = refined_scores(out)                                                        # (B, R, C)
+    if (pri := selection_prior(out, ss_test)) is not None: sc = sc*pri[...,None]
     bx = decode_boxes(out['boxes'], out['deltas'], size=size) if reg else out['boxes']
     res = []
     for i in range(len(sc)):                                                        # per image: NMS
@@ -554,16 +556,28 @@ def scale_boxes(boxes:list, # per image (R_i, 4) boxes
     "Each image's boxes from its own size to the size `dst` (or back, swapping the arguments' roles)"
     return [b*b.new_tensor([dst[1]/s[1], dst[0]/s[0]]*2) for b,s in zip(boxes, src)]
 
+def box_priors(ims:list, # uint8 (3, H, W) images
+               boxes:list, # per image (R_i, 4) boxes in image pixels
+               ss_scales:tuple=(), # superpixel scales (see `superpixel_straddling`); `None` is returned if empty
+               work_size:int|None=256 # longest side of the superpixels' working size
+              )->list|None: # per image (R_i,) priors, or `None`
+    "Each image's boxes' superpixel straddling, the prior `oicr-ss` is trained and predicts with"
+    if not ss_scales: return None
+    return [superpixel_straddling(im, b, tuple(ss_scales), work_size=work_size) if len(b) else torch.ones(1) for im,b in zip(ims, boxes)]
+
 def oicr_forward(model:nn.Module, # an `OICRNet` (or a subclass)
                  ims:list, # uint8 (3, H, W) images
                  boxes:list, # per image (R_i, 4) proposal boxes in image pixels
-                 spec:InputSpec)->dict:
+                 spec:InputSpec,
+                 priors:list|None=None # per image (R_i,) box priors (`box_priors`), handed to the model (its output's 'prior'); none if `None`
+                )->dict:
     "The model's output on a list of images and their proposals, at the input size (no gradient)"
     dev = next(model.parameters()).device
     bs = [b if len(b) else torch.tensor([[0., 0., im.shape[-1], im.shape[-2]]]) for b,im in zip(boxes, ims)]
     bs = scale_boxes(bs, [im.shape[-2:] for im in ims], spec.sz)
-    _,b,n,_,_ = pad_boxes([(torch.zeros(1), b, torch.ones(len(b)), torch.zeros(1)) for b in bs])
-    with torch.no_grad(): return model.eval()(prep_images(ims, spec, dev), b.to(dev), n.to(dev))
+    ps = priors if priors is not None else [torch.ones(len(b)) for b in bs]
+    _,b,n,p,_ = pad_boxes([(torch.zeros(1), b, q, torch.zeros(1)) for b,q in zip(bs, ps)])
+    with torch.no_grad(): return model.eval()(prep_images(ims, spec, dev), b.to(dev), n.to(dev), p.to(dev) if priors is not None else None)
 
 def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
                  imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
@@ -573,15 +587,17 @@ def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
                  work_size:int|None=256, # longest side at which proposals are computed (their boxes are scaled to full size); `None`: full size
                  n_workers:int|None=None, # processes computing proposals
                  reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
+                 ss_scales:tuple=(), ss_test:float=0., # > 0: scores times the boxes' superpixel straddling at `ss_scales` to the power `ss_test`
                  proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
                 )->list[Instances]:
     "Detections of every image as `Instances` (boxes, and the filled boxes as masks), at each image's size"
+    if ss_test and not ss_scales: raise ValueError(f"oicr_predict: ss_test={ss_test} needs the superpixel scales `ss_scales`")
     spec = input_spec(learn); res = []; k = 0
     for ims in image_batches(imgs, pred_bs):
         props = proposals[k:k+len(ims)] if proposals is not None else batch_proposal_parts(ims, n_workers=n_workers, max_props=max_props, work_size=work_size)
-        k += len(ims)
-        out = oicr_forward(learn.model, ims, image_boxes(props, max_boxes, min_box), spec)
-        for im,d in zip(ims, oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes)):
+        k += len(ims); bxs = image_boxes(props, max_boxes, min_box)
+        out = oicr_forward(learn.model, ims, bxs, spec, box_priors(ims, bxs, ss_scales if ss_test else (), work_size))
+        for im,d in zip(ims, oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes, ss_test)):
             H,W = im.shape[-2:]; b = scale_boxes([d['boxes'].cpu()], [spec.sz], (H,W))[0]
             res.append(Instances(fill_boxes(b, (H,W)), d['labels'].cpu(), d['scores'].cpu(), boxes=b, size=(H,W)))
     return res
@@ -648,11 +664,11 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
 OICR_RECIPES = {
     'quick': {'max_props':1000, 'max_boxes':500, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':False, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
               'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
-              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'opt':'adam', 'wd':5e-4, 'joint.bs':4,
+              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'ss_test':0.0, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'opt':'adam', 'wd':5e-4, 'joint.bs':4,
               'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
     'paper': {'max_props':1000, 'max_boxes':2000, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':True, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
               'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
-              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4, 'joint.bs':2,
+              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'ss_test':0.0, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4, 'joint.bs':2,
               'pred_bs':2, 'joint.pred_bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
 }
 
@@ -665,7 +681,7 @@ oicr_method = Method('oicr', 'image labels',
 
 pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, 'refine':'pcl', 'bg_iou':0.1} for r,v in OICR_RECIPES.items()},
                     doc='OICR\'s detector trained with PCL\'s proposal clusters (graph centres, a loss per cluster, far proposals ignored); masks are the filled boxes')
-oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 'ss_scales':(300., 1000.), 'ss_pow':1.0} for r,v in OICR_RECIPES.items()},
+oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 'ss_scales':(300., 1000.), 'ss_pow':1.0, 'ss_test':1.0} for r,v in OICR_RECIPES.items()},
                         doc='OICR whose pseudo ground truths are chosen by score × the boxes\' superpixel straddling (WSOD²\'s bottom-up evidence); masks are the filled boxes')
 oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, 'context':1.8} for r,v in OICR_RECIPES.items()},
                              doc='OICR whose WSDDN detection stream scores each box against its surrounding frame (ContextLocNet\'s contrast); masks are the filled boxes')
