@@ -21,10 +21,10 @@ from matplotlib.patches import Patch
 from pycocotools import mask as mask_utils
 
 # %% auto #0
-__all__ = ['LAYERS', 'PALETTE', 'set_seed', 'masks_to_boxes', 'mask_iou', 'box_iou', 'mask_nms', 'masks_to_rle', 'rle_to_masks',
-           'Instances', 'resize', 'crop', 'flip', 'paste', 'from_coco', 'to_coco', 'atomic_write', 'save_json',
-           'DataLayout', 'layer_of', 'palette', 'to_hwc', 'show_instances', 'show_comparison', 'show_heatmaps',
-           'user_errors']
+__all__ = ['LAYERS', 'PALETTE', 'set_seed', 'masks_to_boxes', 'mask_iou', 'paired_mask_iou', 'box_iou', 'mask_nms',
+           'masks_to_rle', 'rle_to_masks', 'Instances', 'resize', 'crop', 'flip', 'paste', 'from_coco', 'to_coco',
+           'atomic_write', 'save_json', 'DataLayout', 'layer_of', 'palette', 'to_hwc', 'show_instances',
+           'show_comparison', 'show_heatmaps', 'user_errors']
 
 # %% ../nbs/00_core.ipynb #19c7851d
 def set_seed(seed:int=42, # the seed for `random`, `numpy` and `torch`
@@ -58,6 +58,14 @@ def mask_iou(a:torch.Tensor, # (N, H, W) boolean masks
     inter = fa@fb.T
     union = fa.sum(1)[:,None] + fb.sum(1)[None] - inter
     return inter/union.clamp(min=1)
+
+def paired_mask_iou(a:torch.Tensor, # (N, H, W) boolean masks
+                    b:torch.Tensor  # (N, H, W) boolean masks, paired with `a`
+                   )->torch.Tensor: # (N,) IoU of a[i] with b[i]
+    "IoU of each mask with its partner (the diagonal of `mask_iou`, without the N×N matrix)"
+    if a.shape!=b.shape: raise ValueError(f"paired_mask_iou: mask stacks of shape {tuple(a.shape)} and {tuple(b.shape)} differ; pair them one to one")
+    fa,fb = a.flatten(1).bool(),b.flatten(1).bool()
+    return (fa&fb).sum(1).float()/(fa|fb).sum(1).float().clamp(min=1)
 
 def box_iou(a:torch.Tensor, b:torch.Tensor)->torch.Tensor:
     "Pairwise IoU of `x0,y0,x1,y1` boxes `a` (N, 4) and `b` (M, 4)"

@@ -21,7 +21,7 @@ from fastprogress.fastprogress import progress_bar
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.losses import BCEWithLogitsLossFlat
-from ..core import Instances, mask_nms, mask_iou, atomic_write, show_instances, show_heatmaps
+from ..core import Instances, mask_nms, paired_mask_iou, atomic_write, show_instances, show_heatmaps
 from ..masks import norm_max, masks_to_instances
 from ..masks import pack_masks, unpack_masks
 from ..data.core import CocoFolder
@@ -349,7 +349,7 @@ def iam_predict(learn, # a trained `iam_learner`, or a `Predictor`
             a = F.interpolate(iams[sel][None], size=hw, mode='bilinear', align_corners=False)[0] if len(sel) else torch.zeros(0, *hw)
             m,keep = iam_masks(a, work_image(im, work_size), pk[sel,1], o['scores'][sel], iam_thr, nms_iou, crf, crf_iter, pos_xy_std, pos_w, bi_xy_std, bi_rgb_std, bi_w)
             s2 = sel[keep]; sc = o['scores'][s2]
-            if agree_score and len(keep): sc = sc*mask_iou(m, a[keep]>iam_thr).diagonal()    # the CRF's mask against the filling module's own extent
+            if agree_score and len(keep): sc = sc*paired_mask_iou(m, a[keep]>iam_thr)    # the CRF's mask against the filling module's own extent
             if hw!=(H,W): m = F.interpolate(m[None].float(), size=(H,W), mode='nearest')[0].bool()   # only the kept masks, at full size
             res.append(masks_to_instances(m, pk[s2,1], sc, peak_points(pk[s2], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['crf'] += time.time()-t
