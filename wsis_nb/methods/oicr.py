@@ -702,7 +702,7 @@ oicr_method = Method('oicr', 'image labels',
 
 pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, 'refine':'pcl', 'bg_iou':0.1} for r,v in OICR_RECIPES.items()},
                     doc='OICR\'s detector trained with PCL\'s proposal clusters (graph centres, a loss per cluster, far proposals ignored); masks are the filled boxes')
-oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 'ss_scales':(300., 1000.), 'ss_pow':1.0, 'ss_test':1.0} for r,v in OICR_RECIPES.items()},
+oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 'ss_scales':(300., 1000.), 'ss_pow':2.0, 'ss_test':1.0} for r,v in OICR_RECIPES.items()},
                         doc='OICR whose pseudo ground truths are chosen by score × the boxes\' superpixel straddling (WSOD²\'s bottom-up evidence); masks are the filled boxes')
 oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, 'context':1.8} for r,v in OICR_RECIPES.items()},
                              doc='OICR whose WSDDN detection stream scores each box against its surrounding frame (ContextLocNet\'s contrast); masks are the filled boxes')
