@@ -1,5 +1,6 @@
 """`wsis-train` under `torchrun`: two processes on the CPU (gloo) train `cam` data-parallel on a tiny toy dataset (stopped, resumed,
-skipped); `cl` (mask heads run in its forward), `boxcaseg` and `bbtp` (a custom batch sampler, cut by whole batches) train too;
+skipped); `cl` (mask heads run in its forward), `cl-ss` (its items carry each box's superpixel straddling), `boxcaseg` and `bbtp`
+(a custom batch sampler, cut by whole batches) train too;
 a learner that declares `no_ddp` stops with its reason."""
 import os, sys, json, math, hashlib, subprocess, textwrap
 from pathlib import Path
@@ -113,22 +114,23 @@ def test_two_processes_train_cl_boxcaseg_bbtp(tmp_path):
     sets = lambda *kv: [a for x in kv for a in ('--set', x)]
     cl = ['cl', str(data), *sets('sz=64', 'nf=8', 'T=8', 'img_ch=8', 'seg_ch=8', 'n_mask=8', 'max_props=50', 'max_boxes=50', 'n_workers=1', 'joint.bs=2', 'joint.epochs=2')]
     box = sets('joint.sz=32', 'joint.nf=8', 'joint.hidden=8', 'joint.epochs=2', 'mrcnn.epochs=1', 'mrcnn.nf=8', 'mrcnn.fpn_ch=16', 'mrcnn.sz=64', 'mrcnn.bs=2')
-    runs = [cl, ['boxcaseg', str(data), *box, *sets(f'joint.salient={sal}')], ['bbtp', str(data), *box]]
+    runs = [cl, ['cl-ss', *cl[1:]], ['boxcaseg', str(data), *box, *sets(f'joint.salient={sal}')], ['bbtp', str(data), *box]]
     r = torchrun(tmp_path/'launch.py', RECORD_DIR=str(rec), RUNS=json.dumps(runs))
     assert r.returncode == 0, r.stderr[-3000:]
-    for m in ('cl', 'boxcaseg', 'bbtp'): assert r.stdout.count(f'{m}: finished') == 1, r.stdout[-3000:]
+    for m in ('cl', 'cl-ss', 'boxcaseg', 'bbtp'): assert r.stdout.count(f'{m}: finished') == 1, r.stdout[-3000:]
     a, b = fit_records(rec)
-    assert [f['model'] for f in a] == [f['model'] for f in b] == ['CLNet', 'BoxCasegNet', 'MaskRCNN', 'BoxCasegNet', 'MaskRCNN']
+    assert [f['model'] for f in a] == [f['model'] for f in b] == ['CLNet', 'CLNet', 'BoxCasegNet', 'MaskRCNN', 'BoxCasegNet', 'MaskRCNN']
     for fa, fb in zip(a, b):
         assert fa['batches'] == fb['batches'] and fa['hash'] == fb['hash']   # the same steps and the same weights on both processes
     # each process its half of an epoch's batches: CL 8 images in batches of 2; BoxCaseg 16 salient crops, 7 a batch (3 batches:
     # 2 each, the first twice); BBTP 16 box crops a batch
     full = [len(boxcaseg_dls(data, str(sal), sz=32).train), len(boxcaseg_dls(data, None, sz=32).train)]
     assert full[0] == 3
-    assert a[0]['batches'] == {'0': 2, '1': 2}
-    assert a[1]['batches'] == {e: math.ceil(full[0]/2) for e in ('0', '1')} and a[3]['batches'] == {e: math.ceil(full[1]/2) for e in ('0', '1')}
+    assert a[0]['batches'] == a[1]['batches'] == {'0': 2, '1': 2}
+    assert a[2]['batches'] == {e: math.ceil(full[0]/2) for e in ('0', '1')} and a[4]['batches'] == {e: math.ceil(full[1]/2) for e in ('0', '1')}
     assert weights_hash(load_checkpoint(data/'models'/'cl'/'joint.pth')['model']) == a[0]['hash']   # the mask heads saved as trained
-    assert weights_hash(load_checkpoint(data/'models'/'bbtp'/'joint.pth')['model']) == a[3]['hash']
+    assert weights_hash(load_checkpoint(data/'models'/'cl-ss'/'joint.pth')['model']) == a[1]['hash'] != a[0]['hash']   # the prior changed what it learnt
+    assert weights_hash(load_checkpoint(data/'models'/'bbtp'/'joint.pth')['model']) == a[4]['hash']
     assert (data/'annotations'/'instances_train.boxcaseg.proxy.json').exists() and (data/'annotations'/'instances_train.bbtp.proxy.json').exists()
 
 # A method whose learner declares that DDP cannot train it (`learn.no_ddp`, the reason), as a package's method may
