@@ -426,10 +426,11 @@ def superpixel_straddling(img, # uint8 (3, H, W) tensor or (H, W, 3) array
     x0,y0 = torch.minimum(x0, x1-1),torch.minimum(y0, y1-1)
     area = ((x1-x0)*(y1-y0)).float(); x = colour_space(hwc, colour); res = torch.zeros(len(b))
     for k in scales:
-        lab = torch.from_numpy(felzenszwalb(x, scale=k, sigma=seg_sigma, min_size=min_size)).long().flatten(); S = int(lab.max())+1
-        ind = torch.zeros(S, h*w).index_put_((lab, torch.arange(h*w)), torch.ones(h*w)).view(S, h, w)
-        ii = F.pad(ind.cumsum(1).cumsum(2), (1, 0, 1, 0))                                    # (S, h+1, w+1) integral images
-        inside = (ii[:,y1,x1]-ii[:,y0,x1]-ii[:,y1,x0]+ii[:,y0,x0]).T                           # (R, S) |s ∩ w|
+        lab = felzenszwalb(x, scale=k, sigma=seg_sigma, min_size=min_size).ravel(); S = int(lab.max())+1
+        ind = np.zeros((S, h*w), np.int32); ind[lab, np.arange(h*w)] = 1; ind = ind.reshape(S, h, w)
+        np.cumsum(ind, 2, out=ind); np.cumsum(ind, 1, out=ind)                                # in place, in integers: several times faster than float tensors
+        ii = torch.from_numpy(np.pad(ind, ((0, 0), (1, 0), (1, 0))))                           # (S, h+1, w+1) integral images
+        inside = (ii[:,y1,x1]-ii[:,y0,x1]-ii[:,y1,x0]+ii[:,y0,x0]).T.float()                   # (R, S) |s ∩ w|
         res += 1 - torch.minimum(inside, ii[:,-1,-1]-inside).sum(1)/area
     return (res/len(scales)).clamp(0, 1)
 
