@@ -36,9 +36,8 @@ __all__ = ['BOX_STD', 'OICR_RECIPES', 'oicr_method', 'pcl_method', 'oicr_ss_meth
            'enlarge_rois', 'frame_mask', 'ProposalFeatures', 'wsddn_scores', 'OICRNet', 'oicr_model', 'batch_box_iou',
            'pseudo_gts', 'oicr_targets', 'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes',
            'decode_boxes', 'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'selection_prior', 'OICRLoss',
-           'check_prior', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'box_segments', 'scale_boxes',
-           'box_priors', 'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels',
-           'prediction_stage']
+           'check_prior', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes', 'box_priors',
+           'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels', 'prediction_stage']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -463,7 +462,6 @@ class OICRLoss:
         if ss_pow<0 or (ss_pow and refine=='pcl'): raise ValueError(f"OICRLoss: ss_pow must be >= 0, and 0 with PCL's targets; got {ss_pow} with refine={refine!r}")
         self.fg_iou,self.reg,self.std,self.parts = fg_iou,reg,std,{}
         self.refine,self.bg_iou,self.graph_iou,self.max_pc,self.ss_pow = refine,bg_iou,graph_iou,max_pc,ss_pow
-    def select_prior(self, out:dict)->torch.Tensor|None: return selection_prior(out, self.ss_pow)
     def refine_part(self, logits:torch.Tensor, boxes:torch.Tensor, prev:torch.Tensor, lbl:torch.Tensor, valid:torch.Tensor, prior:torch.Tensor|None=None)->torch.Tensor:
         "One refinement branch's loss, its targets from the previous branch's scores `prev` (and the selection `prior`)"
         if self.refine=='pcl':
@@ -472,7 +470,7 @@ class OICRLoss:
         return refine_loss(logits, t, w, valid)
     def det(self, out:dict, y:torch.Tensor)->dict:
         "The parts of L_det"
-        valid,lbl,pri = out['valid'],y>0.5,self.select_prior(out)
+        valid,lbl,pri = out['valid'],y>0.5,selection_prior(out, self.ss_pow)
         parts = dict(cls=prob_bce(out['img'], y).sum(1).mean())
         prev,ref = out['wsddn'].detach(),0.
         for k in range(len(out['refine'])):
@@ -550,22 +548,6 @@ def image_boxes(props:list, # per image `ProposalParts`, (N, H, W) bool proposal
     return [proposal_boxes(p.boxes(), max_boxes, min_box) if isinstance(p, ProposalParts) else proposal_boxes(p, max_boxes, min_box) if p.ndim==3 else p.float()
             for p in props]
 
-def box_segments(props, # one image's `ProposalParts` or (N, H, W) bool proposal masks
-                 max_boxes:int=2000, min_box:int=2 # see `proposal_boxes`
-                )->tuple: # (R, 4) the boxes `image_boxes` gives, (R,) for each the index of the largest proposal with that box
-    "Which segment proposal each of the detector's boxes stands for: of the proposals sharing a tight box, the largest"
-    if isinstance(props, ProposalParts): b,area = props.boxes(),props.area()
-    elif torch.is_tensor(props) and props.ndim==3: b,area = masks_to_boxes(props.bool()).float(),props.flatten(1).sum(1).float()
-    else: raise ValueError(f"box_segments: needs segment proposals (`ProposalParts` or (N, H, W) masks), got {type(props).__name__} of shape {tuple(getattr(props, 'shape', ()))}")
-    keep = ((b[:,2:]-b[:,:2])>=min_box).all(1).nonzero()[:,0]; b,area = b[keep],area[keep]
-    if len(b)==0: return b,keep
-    _,inv = torch.unique(b, dim=0, return_inverse=True); n = len(b); G = int(inv.max())+1
-    first = torch.full((G,), n).scatter_reduce(0, inv, torch.arange(n), 'amin')                  # rank of each box: its first copy
-    big = area.new_full((G,), -1.).scatter_reduce(0, inv, area, 'amax')
-    largest = torch.full((G,), n).scatter_reduce(0, inv, torch.where(area==big[inv], torch.arange(n), n), 'amin')
-    g = first.argsort()[:max_boxes]
-    return b[first[g]],keep[largest[g]]
-
 def scale_boxes(boxes:list, # per image (R_i, 4) boxes
                 src:list, # per image (H, W) they are in
                 dst:tuple # (h, w) the frame to map to
@@ -605,22 +587,18 @@ def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
                  n_workers:int|None=None, # processes computing proposals
                  reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
                  ss_scales:tuple=(), ss_test:float=0., # > 0: scores times the boxes' superpixel straddling at `ss_scales` to the power `ss_test`
-                 mask_from:str='box', # each detection's mask: 'box' (the filled box) or 'segment' (the segment proposal its box came from, `box_segments`)
                  proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
                 )->list[Instances]:
-    "Detections of every image as `Instances` (boxes, and the filled boxes or their segments as masks), at each image's size"
+    "Detections of every image as `Instances` (boxes, and the filled boxes as masks), at each image's size"
     if ss_test and not ss_scales: raise ValueError(f"oicr_predict: ss_test={ss_test} needs the superpixel scales `ss_scales`")
-    if mask_from not in ('box', 'segment'): raise ValueError(f"oicr_predict: mask_from must be 'box' or 'segment', got {mask_from!r}")
     spec = input_spec(learn); res = []; k = 0
     for ims in image_batches(imgs, pred_bs):
         props = proposals[k:k+len(ims)] if proposals is not None else batch_proposal_parts(ims, n_workers=n_workers, max_props=max_props, work_size=work_size)
         k += len(ims); bxs = image_boxes(props, max_boxes, min_box)
         out = oicr_forward(learn.model, ims, bxs, spec, box_priors(ims, bxs, ss_scales if ss_test else (), work_size))
-        for p,im,d in zip(props, ims, oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes, ss_test)):
+        for im,d in zip(ims, oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes, ss_test)):
             H,W = im.shape[-2:]; b = scale_boxes([d['boxes'].cpu()], [spec.sz], (H,W))[0]
-            seg = box_segments(p, max_boxes, min_box)[1] if mask_from=='segment' else []
-            m = fill_boxes(b, (H,W)) if not len(seg) else p.masks(seg[d['idx'].cpu()]) if isinstance(p, ProposalParts) else p[seg[d['idx'].cpu()]].bool()
-            res.append(Instances(m, d['labels'].cpu(), d['scores'].cpu(), boxes=b, size=(H,W)))
+            res.append(Instances(fill_boxes(b, (H,W)), d['labels'].cpu(), d['scores'].cpu(), boxes=b, size=(H,W)))
     return res
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pics1
@@ -685,11 +663,11 @@ def prediction_stage(build, # build(n_cls, **settings) of the trained model
 OICR_RECIPES = {
     'quick': {'max_props':1000, 'max_boxes':500, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':False, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
               'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
-              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'ss_test':0.0, 'mask_from':'box', 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'opt':'adam', 'wd':5e-4, 'joint.bs':4,
+              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'ss_test':0.0, 'arch':'tiny', 'pretrained':False, 'nf':64, 'sz':128, 'roi_stride':16, 'opt':'adam', 'wd':5e-4, 'joint.bs':4,
               'pred_bs':2, 'joint.pred_bs':4, 'joint.epochs':15, 'joint.lr':3e-3, 'joint.num_workers':0},
     'paper': {'max_props':1000, 'max_boxes':2000, 'min_box':2, 'work_size':256, 'n_workers':None, 'gn':True, 'n_refine':3, 'fg_iou':0.5, 'reg':True,
               'refine':'oicr', 'bg_iou':0.0, 'graph_iou':0.4, 'max_pc':5, 'context':0.0, 'score_thr':0.01, 'nms_iou':0.3, 'max_det':100,
-              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'ss_test':0.0, 'mask_from':'box', 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4, 'joint.bs':2,
+              'all_classes':False, 'ss_scales':(), 'ss_pow':0.0, 'ss_test':0.0, 'arch':'resnet50', 'pretrained':True, 'nf':64, 'sz':688, 'roi_stride':16, 'opt':'sgd', 'wd':5e-4, 'joint.bs':2,
               'pred_bs':2, 'joint.pred_bs':2, 'joint.epochs':20, 'joint.lr':1e-3, 'joint.num_workers':4},
 }
 
