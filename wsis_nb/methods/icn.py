@@ -36,9 +36,9 @@ from ..masks import pack_masks, unpack_masks
 # %% auto #0
 __all__ = ['ICN_RECIPES', 'icn_method', 'icn_plain_method', 'icn_nofusion_method', 'icn_noprm_method', 'peak_map',
            'icn_find_peaks', 'icn_select_peaks', 'icn_prm_batch', 'icn_targets', 'icn_target', 'contour_map',
-           'rebalanced_scores', 'icn_scores', 'ICN', 'icn_loss', 'ICNNet', 'minmax', 'enhance', 'icn_match', 'icn_maps',
-           'icn_predict', 'icn_pseudo_items', 'icn_pseudo_stage', 'ICNPseudo', 'icn_dls', 'icn_learner',
-           'icn_method_for', 'show_icn']
+           'rebalanced_scores', 'icn_scores', 'ICN', 'icn_loss', 'ICNNet', 'minmax', 'enhance', 'icn_match',
+           'proposal_map_iou', 'icn_maps', 'icn_predict', 'icn_pseudo_items', 'icn_pseudo_stage', 'ICNPseudo',
+           'icn_dls', 'icn_learner', 'icn_method_for', 'show_icn']
 
 # %% ../../nbs/methods/23_icn.ipynb #de494484
 def peak_map(crm:torch.Tensor, # (B, C, h, w) class response maps `M`
@@ -300,6 +300,14 @@ def icn_match(V:torch.Tensor, # (K, h, w) maps at the proposals' working size: b
     sc,best = call_with(icn_scores, V, props, **kw).max(1)
     return torch.where(torch.isfinite(sc), best, -1), sc
 
+def proposal_map_iou(props, # the image's `ProposalParts`
+                     V:torch.Tensor, # (K, h, w) maps at the proposals' working size, in [0, 1] (binary: the plain IoU)
+                     idx:torch.Tensor # (K,) the proposal chosen for each map
+                    )->torch.Tensor: # (K,) IoU of each map with its proposal
+    "IoU of every map with the proposal chosen for it, from the proposals' atoms (no full-size masks)"
+    inter = props.sums(V).gather(1, idx[:,None])[:,0]
+    return inter/(props.area()[idx] + V.flatten(1).sum(1) - inter).clamp(min=1e-6)
+
 def icn_maps(model:ICNNet, # a trained `ICNNet`
              x:torch.Tensor, # (B, 3, h, w) normalised images
              thr:float=0.5, peak_thr:float=0.5, gauss_sigma:float=1., sigma:float=2., rule:str='probabilistic', chunk:int=64, # `icn_prm_batch` settings
@@ -343,6 +351,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
                 proposals:list|None=None, # precomputed proposals of each image ((N, H, W) masks or `ProposalParts`), or `None` to compute them
+                agree_score:bool=False, # multiply each instance's peak score by the IoU of its proposal with the map it was matched to (the paper: the peak score alone)
                 timing:dict|None=None # if a dict, seconds are added under 'network', 'proposals' and 'matching'
                )->list[Instances]:
     "ICN instances of every image: eq. (1) peaks → naive PRMs → T ICN passes → eq. (5) matching → class-aware NMS"
@@ -366,7 +375,9 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
             bg = background_masks(o['crm'][pk[sel,0], pk[sel,1]], hw, bg_factor) if matching=='plain' else None   # PRM's background: the class map's
             idx,_ = icn_match(V, pr if hw!=pr.size else pr.masks(), bg=bg, **mk); ok = idx>=0   # masks where not shrunk: the toy results' arithmetic (ties of binary maps)
             masks = pr.masks(idx[ok])                                                     # only the chosen masks, at full size
-            res.append(masks_to_instances(masks, pk[sel][ok,1], o['scores'][sel][ok], peak_points(pk[sel][ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
+            sc = o['scores'][sel][ok]
+            if agree_score and ok.any(): sc = sc*proposal_map_iou(pr, V[ok], idx[ok])    # the chosen proposal against the ICN's own extent
+            res.append(masks_to_instances(masks, pk[sel][ok,1], sc, peak_points(pk[sel][ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['matching'] += time.time()-t2
     return res
 
@@ -469,7 +480,7 @@ ICN_RECIPES = {
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':16.0, 'plain_contour_w':0.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'tiny', 'icn_nf':64, 'icn_ch':32, 'fusion':True, 'use_prm':True,
               'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
-              'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching and peaks tuned on v2 valid (see the toy-bench section)
+              'prediction.matching':'plain', 'prediction.peak_thr':0.1, 'prediction.agree_score':True},   # test-time matching, peaks and score tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':2.0, 'plain_contour_w':1.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'resnet50', 'icn_nf':32, 'icn_ch':64, 'fusion':True, 'use_prm':True,
