@@ -16,6 +16,7 @@ from fastai.optimizer import Adam, SGD
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
 from functools import partial
+from fastcore.meta import delegates
 from torchvision.ops import roi_align
 from ..core import Instances
 from ..data.images import InputSpec, input_spec, image_batches
@@ -27,7 +28,7 @@ from ..train import LossPart
 from ..train import ToDevice
 from ..masks import paste_maps
 from fastai.callback.core import Callback
-from .oicr import (OICRNet, OICRLoss, prob_bce, pseudo_gts, selection_prior, check_prior, box_priors, refined_scores, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
+from .oicr import (OICRNet, OICRLoss, oicr_batches, prob_bce, pseudo_gts, selection_prior, check_prior, box_priors, refined_scores, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
                           prediction_stage, show_boxes, OICR_RECIPES)
 
 # %% auto #0
@@ -240,22 +241,15 @@ def cl_masks(model:CLNet, out:dict, dets:list, spec:InputSpec, sizes:list, xi:fl
         res.append(paste_maps(prob[k:k+n], b, s).cpu()>xi); k += n
     return res
 
+@delegates(oicr_batches, but=['fn'])
 def cl_predict(learn, # a trained `cl_learner`, or a `Predictor`
                imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
-               pred_bs:int=4, max_props:int=1000, max_boxes:int=500, min_box:int=2, work_size:int|None=256, n_workers:int|None=None, # see `oicr_predict`
-               reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
                xi:float=0.5, # the threshold ξ of eq. (10)
-               ss_scales:tuple=(), ss_test:float=0., # see `oicr_predict`
-               proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
+               **kwargs # `oicr_batches`' settings: proposals, detection and prior
               )->list[Instances]:
     "Instances of every image: detections with eq. (10)'s masks pasted into the regressed boxes (empty masks dropped)"
-    if ss_test and not ss_scales: raise ValueError(f"cl_predict: ss_test={ss_test} needs the superpixel scales `ss_scales`")
-    spec = input_spec(learn); model = learn.model.eval(); res = []; k = 0
-    for ims in image_batches(imgs, pred_bs):
-        props = proposals[k:k+len(ims)] if proposals is not None else batch_proposal_parts(ims, n_workers=n_workers, max_props=max_props, work_size=work_size)
-        k += len(ims); bxs = image_boxes(props, max_boxes, min_box)
-        out = oicr_forward(model, ims, bxs, spec, box_priors(ims, bxs, ss_scales if ss_test else (), work_size))
-        dets = oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes, ss_test)
+    spec = input_spec(learn); model = learn.model.eval(); res = []
+    for ims,out,dets in oicr_batches(learn, imgs, fn='cl_predict', **kwargs):
         sizes = [tuple(im.shape[-2:]) for im in ims]
         for d,m,s in zip(dets, cl_masks(model, out, dets, spec, sizes, xi), sizes):
             ok = m.flatten(1).any(1).nonzero()[:,0]
@@ -313,4 +307,4 @@ def cl_method_for(name:str='cl', # the method's name
                   {r:{**v, **(changes or {})} for r,v in CL_RECIPES.items()}, doc=doc or 'Community Learning: OICR + box regression, IMG and IS trained as one network')
 
 cl_method = cl_method_for('cl')
-cl_ss_method = cl_method_for('cl-ss', {'ss_scales':(300., 1000.), 'ss_pow':1.0, 'ss_test':1.0}, doc="Community Learning on `oicr-ss`'s detector: pseudo ground truths chosen by score × superpixel straddling")
+cl_ss_method = cl_method_for('cl-ss', {'ss_scales':(300., 1000.), 'ss_pow':1.0, 'ss_test':1.0, 'prediction.ss_scales':(300., 1000., 3000.)}, doc="Community Learning on `oicr-ss`'s detector: pseudo ground truths chosen by score × superpixel straddling")

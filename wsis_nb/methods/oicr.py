@@ -18,6 +18,7 @@ from fastai.optimizer import Adam, SGD
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
 from functools import partial
+from fastcore.meta import delegates
 from ..core import Instances, masks_to_boxes, palette, to_hwc
 from ..data.core import CocoFolder
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
@@ -37,7 +38,8 @@ __all__ = ['BOX_STD', 'OICR_RECIPES', 'oicr_method', 'pcl_method', 'oicr_ss_meth
            'pseudo_gts', 'oicr_targets', 'top_cluster', 'graph_centers', 'pcl_targets', 'pcl_loss', 'encode_boxes',
            'decode_boxes', 'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'selection_prior', 'OICRLoss',
            'check_prior', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes', 'box_priors',
-           'oicr_forward', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels', 'prediction_stage']
+           'oicr_forward', 'oicr_batches', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels',
+           'prediction_stage']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -578,7 +580,7 @@ def oicr_forward(model:nn.Module, # an `OICRNet` (or a subclass)
     _,b,n,p,_ = pad_boxes([(torch.zeros(1), b, q, torch.zeros(1)) for b,q in zip(bs, ps)])
     with torch.no_grad(): return model.eval()(prep_images(ims, spec, dev), b.to(dev), n.to(dev), p.to(dev) if priors is not None else None)
 
-def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
+def oicr_batches(learn, # a trained `oicr_learner` (or `cl_learner`), or a `Predictor`
                  imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
                  pred_bs:int=4, # images per batch
                  max_props:int=1000, # segment proposals per image when computed here
@@ -587,17 +589,28 @@ def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
                  n_workers:int|None=None, # processes computing proposals
                  reg:bool=True, score_thr:float=0.01, nms_iou:float=0.3, max_det:int=100, all_classes:bool=False, # see `oicr_detect`
                  ss_scales:tuple=(), ss_test:float=0., # > 0: scores times the boxes' superpixel straddling at `ss_scales` to the power `ss_test`
-                 proposals:list|None=None # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
-                )->list[Instances]:
-    "Detections of every image as `Instances` (boxes, and the filled boxes as masks), at each image's size"
-    if ss_test and not ss_scales: raise ValueError(f"oicr_predict: ss_test={ss_test} needs the superpixel scales `ss_scales`")
-    spec = input_spec(learn); res = []; k = 0
+                 proposals:list|None=None, # per image `ProposalParts`, (N, H, W) proposal masks or (N, 4) boxes; computed if `None`
+                 fn:str='oicr_predict' # the caller's name, for errors
+                ): # yields (images, the model's output, per image `oicr_detect` dicts in input pixels)
+    "Every batch of images with its proposals' boxes through the detector: what `oicr_predict` and `cl_predict` share"
+    if ss_test and not ss_scales: raise ValueError(f"{fn}: ss_test={ss_test} needs the superpixel scales `ss_scales`")
+    spec = input_spec(learn); k = 0
     for ims in image_batches(imgs, pred_bs):
         props = proposals[k:k+len(ims)] if proposals is not None else batch_proposal_parts(ims, n_workers=n_workers, max_props=max_props, work_size=work_size)
         k += len(ims); bxs = image_boxes(props, max_boxes, min_box)
         out = oicr_forward(learn.model, ims, bxs, spec, box_priors(ims, bxs, ss_scales if ss_test else (), work_size))
-        for im,d in zip(ims, oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes, ss_test)):
-            H,W = im.shape[-2:]; b = scale_boxes([d['boxes'].cpu()], [spec.sz], (H,W))[0]
+        yield ims, out, oicr_detect(out, spec.sz, reg, score_thr, nms_iou, max_det, all_classes, ss_test)
+
+@delegates(oicr_batches, but=['fn'])
+def oicr_predict(learn, # a trained `oicr_learner`, or a `Predictor`
+                 imgs, # list of uint8 (3, H, W) tensors, a `CocoFolder` or an `ImageFiles`
+                 **kwargs # `oicr_batches`' settings: proposals, detection and prior
+                )->list[Instances]:
+    "Detections of every image as `Instances` (boxes, and the filled boxes as masks), at each image's size"
+    sz = input_spec(learn).sz; res = []
+    for ims,_,dets in oicr_batches(learn, imgs, fn='oicr_predict', **kwargs):
+        for im,d in zip(ims, dets):
+            H,W = im.shape[-2:]; b = scale_boxes([d['boxes'].cpu()], [sz], (H,W))[0]
             res.append(Instances(fill_boxes(b, (H,W)), d['labels'].cpu(), d['scores'].cpu(), boxes=b, size=(H,W)))
     return res
 
@@ -680,7 +693,7 @@ oicr_method = Method('oicr', 'image labels',
 
 pcl_method = Method('pcl', 'image labels', oicr_method.stages, {r:{**v, 'refine':'pcl', 'bg_iou':0.1} for r,v in OICR_RECIPES.items()},
                     doc='OICR\'s detector trained with PCL\'s proposal clusters (graph centres, a loss per cluster, far proposals ignored); masks are the filled boxes')
-oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 'ss_scales':(300., 1000.), 'ss_pow':2.0, 'ss_test':1.0} for r,v in OICR_RECIPES.items()},
+oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 'ss_scales':(300., 1000.), 'ss_pow':2.0, 'ss_test':1.0, 'prediction.ss_scales':(300., 1000., 3000.)} for r,v in OICR_RECIPES.items()},
                         doc='OICR whose pseudo ground truths are chosen by score × the boxes\' superpixel straddling (WSOD²\'s bottom-up evidence); masks are the filled boxes')
 oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, 'context':1.8} for r,v in OICR_RECIPES.items()},
                              doc='OICR whose WSDDN detection stream scores each box against its surrounding frame (ContextLocNet\'s contrast); masks are the filled boxes')
