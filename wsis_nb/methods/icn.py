@@ -351,7 +351,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 min_frac:float=0.001, # drop masks smaller than this fraction of the image
                 nms_iou:float=0.5, # class-aware mask NMS threshold
                 proposals:list|None=None, # precomputed proposals of each image ((N, H, W) masks or `ProposalParts`), or `None` to compute them
-                agree_score:bool=False, # multiply each instance's peak score by the IoU of its proposal with the map it was matched to (the paper: the peak score alone)
+                agree_score:bool=True, # multiply each instance's peak score by the IoU of its proposal with the map it was matched to (the paper: the peak score alone)
                 timing:dict|None=None # if a dict, seconds are added under 'network', 'proposals' and 'matching'
                )->list[Instances]:
     "ICN instances of every image: eq. (1) peaks → naive PRMs → T ICN passes → eq. (5) matching → class-aware NMS"
@@ -480,11 +480,11 @@ ICN_RECIPES = {
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':16.0, 'plain_contour_w':0.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'tiny', 'icn_nf':64, 'icn_ch':32, 'fusion':True, 'use_prm':True,
               'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
-              'prediction.matching':'plain', 'prediction.peak_thr':0.1, 'prediction.agree_score':True},   # test-time matching, peaks and score tuned on v2 valid (see the toy-bench section)
+              'agree_score':True, 'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching, peaks and score tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':2.0, 'plain_contour_w':1.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'resnet50', 'icn_nf':32, 'icn_ch':64, 'fusion':True, 'use_prm':True,
-              'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16, 'icn.pred_bs':16},
+              'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16, 'icn.pred_bs':16, 'agree_score':False},
 }
 
 def icn_method_for(name:str='icn', # the method's name
