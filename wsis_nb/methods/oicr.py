@@ -39,7 +39,7 @@ __all__ = ['BOX_STD', 'OICR_RECIPES', 'oicr_method', 'pcl_method', 'oicr_ss_meth
            'decode_boxes', 'prob_bce', 'refine_loss', 'reg_loss', 'refined_scores', 'selection_prior', 'OICRLoss',
            'check_prior', 'oicr_learner', 'oicr_detect', 'fill_boxes', 'image_boxes', 'scale_boxes', 'box_priors',
            'oicr_forward', 'oicr_batches', 'oicr_predict', 'oicr_steps', 'show_oicr', 'detection_labels',
-           'prediction_stage']
+           'prediction_stage', 'prior_choice', 'show_prior_choice']
 
 # %% ../../nbs/methods/50_oicr.ipynb #o50pbox0
 def proposal_boxes(masks:torch.Tensor, # (N, H, W) bool segment proposals, best first
@@ -697,3 +697,29 @@ oicr_ss_method = Method('oicr-ss', 'image labels', oicr_method.stages, {r:{**v, 
                         doc='OICR whose pseudo ground truths are chosen by score × the boxes\' superpixel straddling (WSOD²\'s bottom-up evidence); masks are the filled boxes')
 oicr_context_method = Method('oicr-context', 'image labels', oicr_method.stages, {r:{**v, 'context':1.8} for r,v in OICR_RECIPES.items()},
                              doc='OICR whose WSDDN detection stream scores each box against its surrounding frame (ContextLocNet\'s contrast); masks are the filled boxes')
+
+# %% ../../nbs/methods/50_oicr.ipynb #o50ssp02
+def prior_choice(learn, # a trained `oicr_learner` (or `cl_learner`), or a `Predictor`
+                 img:torch.Tensor, # uint8 (3, H, W) image
+                 boxes:torch.Tensor, # its (R, 4) proposal boxes in image pixels
+                 img_labels:torch.Tensor, # (C,) multi-hot labels: the classes to draw
+                 ss_scales:tuple=(300., 1000.), # superpixel scales of the prior
+                 ss_test:float=1., # the prior's power
+                 work_size:int|None=256 # the superpixels' working size
+                )->dict: # classes (k,), by_score (k,) and by_prior (k,) proposal indices, prior (R,)
+    "Each labelled class's top proposal by the refined score alone and by score × prior^ss_test"
+    pr = box_priors([img], [boxes], ss_scales, work_size)[0]
+    out = oicr_forward(learn.model, [img], [boxes], input_spec(learn), [pr])
+    sc = refined_scores(out)[0].cpu(); cls = img_labels.bool().nonzero()[:,0]
+    return dict(classes=cls, by_score=sc[:,cls].argmax(0), by_prior=(sc[:,cls]*pr[:,None]**ss_test).argmax(0), prior=pr)
+
+def show_prior_choice(learn, img, boxes, img_labels, # see `prior_choice`
+                      ss_scales:tuple=(300., 1000.), ss_test:float=1., classes:list|None=None, ax=None, size:float=3.):
+    "Draw `prior_choice`: per class the top box by score (dashed) and by score × prior (solid), captioned with their straddling"
+    c = prior_choice(learn, img, boxes, img_labels, ss_scales, ss_test); C = len(img_labels)
+    if ax is None: _,ax = plt.subplots(figsize=(size, size))
+    show_boxes(img, boxes[c['by_score']], c['classes'], c['prior'][c['by_score']], ax=ax, lw=1.5, n_cls=C)
+    for q in ax.patches: q.set_linestyle('--')
+    show_boxes(img, boxes[c['by_prior']], c['classes'], c['prior'][c['by_prior']], classes, ax=ax, lw=2, n_cls=C,
+               title='score (dashed) vs score × prior')
+    return c
