@@ -19,7 +19,7 @@ from functools import partial
 from fastcore.meta import delegates
 from torchvision.ops import roi_align
 from ..core import Instances
-from ..data.images import InputSpec, input_spec, image_batches
+from ..data.images import InputSpec, input_spec
 from ..blocks.proposals import batch_proposal_parts
 from ..engine.stages import proposals_stage, proposal_indexes
 from ..engine.registry import Method
@@ -28,7 +28,7 @@ from ..train import LossPart
 from ..train import ToDevice
 from ..masks import paste_maps
 from fastai.callback.core import Callback
-from .oicr import (OICRNet, OICRLoss, oicr_batches, prob_bce, pseudo_gts, selection_prior, check_prior, box_priors, refined_scores, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
+from .oicr import (OICRNet, OICRLoss, oicr_batches, prob_bce, pseudo_gts, selection_prior, check_prior, refined_scores, oicr_dls, oicr_forward, oicr_detect, image_boxes, scale_boxes,
                           prediction_stage, show_boxes, OICR_RECIPES)
 
 # %% auto #0
