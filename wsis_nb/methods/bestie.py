@@ -34,6 +34,8 @@ from .cam import cam_dls, cam_predict
 from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES, label_png_names, save_label_png
 from .irn import irn_stages, IRN_RECIPES
 from ..engine.registry import stage_view
+from ..checkpoints import load_checkpoint
+from dataclasses import replace
 from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, group_batch, semantic_components, cluster_centers,
                              merge_centers, ids_to_masks, masks_to_ids, centroids, offset_to_rgb, show_offsets, show_grouping,
                              component_centroids)
@@ -43,8 +45,8 @@ __all__ = ['BESTIE_RECIPES', 'WSSS_SOURCES', 'bestie_method', 'bestie_point_meth
            'bestie_gt_method', 'bestie_mrcnn_method', 'bestie_point_mrcnn_method', 'transfer_labels', 'bestie_items',
            'bestie_pseudo_stage', 'BestieData', 'bestie_dls', 'batch_table', 'pseudo_targets', 'drop_instances',
            'BestieNet', 'refine_labels', 'BestieLoss', 'match_ids', 'BestieTargets', 'SelfRefinement', 'PseudoTP',
-           'bestie_decode', 'bestie_outputs', 'bestie_predict', 'BestieLearner', 'bestie_learner', 'gt_wsss_stage',
-           'bestie_method_for']
+           'bestie_decode', 'bestie_outputs', 'bestie_predict', 'BestieLearner', 'bestie_learner',
+           'pam_classifier_stage', 'gt_wsss_stage', 'bestie_method_for']
 
 # %% ../../nbs/methods/32_bestie.ipynb #b32xfer1
 def transfer_labels(sem:torch.Tensor, # (B, H, W) WSSS label maps: 0 background, `c+1` class `c`, 255 uncertain
@@ -571,18 +573,35 @@ BESTIE_RECIPES = {
               'lambda_center':200.0, 'lambda_offset':1.0, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
               'nms_kernel':11, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
               'orphans':True, 'cluster_infer':False, 'pseudo.flip':True, 'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64,
-              'bestie.head_ch':32, 'bestie.epochs':30, 'bestie.lr':0.01, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5},
+              'bestie.head_ch':32, 'bestie.epochs':30, 'bestie.lr':0.01, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5,
+              'cam_init':True},
     'paper': {**PAM_RECIPES['paper'], 'min_comp':50, 'valid_pct':0.1, 'valid_seed':42, 'sigma':6.0,
               'lambda_center':200.0, 'lambda_offset':0.01, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
               'nms_kernel':7, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
               'orphans':True, 'cluster_infer':True, 'pseudo.flip':True, 'bestie.arch':'resnet50', 'bestie.pretrained':True, 'bestie.stride':8,
-              'bestie.sz':416, 'bestie.dec_ch':256, 'bestie.head_ch':128, 'bestie.epochs':70, 'bestie.lr':5e-5, 'bestie.bs':32, 'bestie.pred_bs':32},
+              'bestie.sz':416, 'bestie.dec_ch':256, 'bestie.head_ch':128, 'bestie.epochs':70, 'bestie.lr':5e-5, 'bestie.bs':32, 'bestie.pred_bs':32,
+              'cam_init':False},
 }
 
 def _tp_file(learn, ctx):
     "Let `PseudoTP` write its history next to the stage's checkpoint (`bestie.tp.json`)"
     for cb in learn.cbs:
         if isinstance(cb, PseudoTP): cb.fname = ctx.ckpt().with_suffix('.tp.json')
+
+def _cam_body(learn, ctx):
+    "With `cam_init`, start the PAM classifier's backbone from the CAM stage's trained classifier"
+    if not ctx.view.get('cam_init'): return
+    sd = load_checkpoint(ctx.ckpt('cam'))['model']
+    try: learn.model.body.load_state_dict({k[5:]:v for k,v in sd.items() if k.startswith('body.')})
+    except RuntimeError as e: raise ValueError(f"{ctx.method.name}/{ctx.stage}: cam_init needs the CAM stage's backbone ({ctx.ckpt('cam')}) to match the PAM classifier's (arch, nf, stride): {e}") from None
+
+def pam_classifier_stage(name:str='classifier', # stage name
+                         doc:str='PAM classifier on image labels')->Stage:
+    "The PAM classifier's training stage; with the setting `cam_init` its backbone starts from the `cam` stage's classifier, which must run before it"
+    st = train_stage(name, cam_dls, pam_learner, PAMNet, cam_predict, doc=doc, init=_cam_body,
+                     extra_inputs=lambda ctx: [ctx.ckpt('cam')] if ctx.view.get('cam_init') else [])
+    keys = st.keys
+    return replace(st, keys=lambda ctx: {**keys(ctx), 'cam_init':bool(ctx.view.get('cam_init', False))})
 
 def _bestie_stage(doc):
     return train_stage('bestie', bestie_dls, bestie_learner, BestieNet, bestie_predict,
@@ -604,12 +623,12 @@ def gt_wsss_stage(name:str='wsss', # stage name
 
 WSSS_SOURCES = ('irn', 'crf', 'gt')
 
-def _irn_recipes(recipes:dict)->dict:
-    "`recipes` with every IRN stage's own view of `IRN_RECIPES` under its stage prefix, so those stages compute what `irn`'s do (and the runner shares them)"
+def _irn_recipes(recipes:dict, stages:list|None=None)->dict:
+    "`recipes` with each of IRN's `stages` (all if `None`) given its own view of `IRN_RECIPES` under its stage prefix, so those stages compute what `irn`'s do (and the runner shares them)"
     res = {}
     for r,v in recipes.items():
         res[r] = dict(v)
-        for st in irn_stages(): res[r].update({f'{st.name}.{k}':x for k,x in stage_view(IRN_RECIPES[r], st.name).items()})
+        for st in (irn_stages() if stages is None else stages): res[r].update({f'{st.name}.{k}':x for k,x in stage_view(IRN_RECIPES[r], st.name).items()})
     return res
 
 def bestie_method_for(name:str='bestie', # the method's name
@@ -625,11 +644,11 @@ def bestie_method_for(name:str='bestie', # the method's name
         rc = {r:{**v, 'refine':False} for r,v in BESTIE_RECIPES.items()}
         return Method(name, sup, [bestie_pseudo_stage(cues='gt', doc='ground-truth instances as items'), net], rc,
                       doc=doc or 'the BESTIE network trained on ground-truth instances (the reference)')
-    sem = {'irn': irn_stages, 'crf': lambda: [wsss_stage(doc='semantic pseudo labels: multi-scale CAMs, background threshold, dense CRF')],
-           'gt': lambda: [gt_wsss_stage()]}[wsss]()
-    stages = [train_stage('classifier', cam_dls, pam_learner, PAMNet, cam_predict, doc='PAM classifier on image labels'), *sem,
+    irn = irn_stages(); cam = irn[0]                                        # the CAM classifier IRN starts from; the PAM classifier may start from it too (`cam_init`)
+    sem = {'irn': irn[1:], 'crf': [wsss_stage(doc='semantic pseudo labels: multi-scale CAMs, background threshold, dense CRF')], 'gt': [gt_wsss_stage()]}[wsss]
+    stages = [cam, pam_classifier_stage(), *sem,
               bestie_pseudo_stage(cues=cues, doc=f'pseudo instances: WSSS components holding one {"PAM cue" if cues=="pam" else "point"}'), net]
-    return Method(name, sup, stages, _irn_recipes(BESTIE_RECIPES) if wsss=='irn' else BESTIE_RECIPES,
+    return Method(name, sup, stages, _irn_recipes(BESTIE_RECIPES, None if wsss=='irn' else [cam]),
                   doc=doc or f'BESTIE from {sup}, semantic labels by {wsss}: semantic knowledge transfer and self-refinement')
 
 bestie_method = bestie_method_for('bestie', 'pam')
