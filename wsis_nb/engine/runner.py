@@ -219,7 +219,10 @@ def run_method(method:str|Method, # a method or its registered name
             if shared is not None:
                 if is_main(): share_outputs(ctx, shared[2])
             else:
-                rp = resume_point(ctx) if is_main() else None
+                rp = broadcast(resume_point(ctx) if is_main() else None)
+                if rp is None and st.learner is not None:       # not current and nothing to resume: a finished checkpoint here is out of date (its inputs changed, or `force`), so train afresh rather than load it
+                    if is_main(): ctx.ckpt().unlink(missing_ok=True)
+                    barrier()
                 log(f"{rn}/{st.name}: resuming from epoch {rp[0]}/{rp[1]}" if rp else f"{rn}/{st.name}: running ({why})")
                 try:
                     if st.learner is not None or is_main(): st.run(ctx)       # training stages run on every process, the others on the main one

@@ -574,7 +574,7 @@ BESTIE_RECIPES = {
               'nms_kernel':11, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
               'orphans':True, 'cluster_infer':False, 'pseudo.flip':True, 'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64,
               'bestie.head_ch':32, 'bestie.epochs':30, 'bestie.lr':0.01, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5,
-              'cam_init':True},
+              'cam_init':True, 'alpha':0.3},
     'paper': {**PAM_RECIPES['paper'], 'min_comp':50, 'valid_pct':0.1, 'valid_seed':42, 'sigma':6.0,
               'lambda_center':200.0, 'lambda_offset':0.01, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
               'nms_kernel':7, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
