@@ -44,14 +44,15 @@ def train_stage(name:str, # stage name
                 doc:str='', # one line for `--list`
                 init:Callable|None=None, # init(learn, ctx) before training, e.g. to load an earlier stage's weights
                 extra_inputs:Callable|None=None, # extra_inputs(ctx) -> files training reads besides the two splits' annotations (what `dls` and `init` open)
-                ann_inputs:bool=True # the two splits' annotation files are inputs; `False` when the training split is not a COCO file (e.g. label maps a stage wrote): `extra_inputs` names what is read
+                ann_inputs:bool=True, # the two splits' annotation files are inputs; `False` when the training split is not a COCO file (e.g. label maps a stage wrote): `extra_inputs` names what is read
+                init_keys:tuple=() # settings `init` and `extra_inputs` read (e.g. a switch to load an earlier stage's weights): part of the stage's settings like those `dls` and `learner` read
                )->Stage:
     "A stage that trains a `Learner` with `fit_resumable` into `models/<method>/<name>.pth`"
     def split(ctx): return train_split(ctx) if train_split is not None else ctx.view.get('train', 'train')
     def keys(ctx):
         hw = {k:ctx.view[k] for k,v in TRAIN_SETTINGS.items() if k!='seed' and ctx.view.get(k, v)!=v}   # recorded when not the default, so stamps written before these settings existed stay current
         return {**used_keys(ctx.view, dls, learner), 'epochs':ctx.view['epochs'], 'lr':ctx.view['lr'], 'train':split(ctx), 'valid':ctx.view.get('valid','valid'),
-                'seed':ctx.view.get('seed', TRAIN_SETTINGS['seed']), **hw}
+                'seed':ctx.view.get('seed', TRAIN_SETTINGS['seed']), **hw, **{k:ctx.view.get(k) for k in init_keys}}
     def run(ctx):
         s = {**ctx.view, 'train':split(ctx), 'valid':ctx.view.get('valid','valid')}
         set_seed(s.get('seed', TRAIN_SETTINGS['seed']))                # data order, augmentation and initial weights

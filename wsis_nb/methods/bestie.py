@@ -35,7 +35,6 @@ from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM
 from .irn import irn_stages, IRN_RECIPES
 from ..engine.registry import stage_view
 from ..checkpoints import load_checkpoint
-from dataclasses import replace
 from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, group_batch, semantic_components, cluster_centers,
                              merge_centers, ids_to_masks, masks_to_ids, centroids, offset_to_rgb, show_offsets, show_grouping,
                              component_centroids)
@@ -598,10 +597,8 @@ def _cam_body(learn, ctx):
 def pam_classifier_stage(name:str='classifier', # stage name
                          doc:str='PAM classifier on image labels')->Stage:
     "The PAM classifier's training stage; with the setting `cam_init` its backbone starts from the `cam` stage's classifier, which must run before it"
-    st = train_stage(name, cam_dls, pam_learner, PAMNet, cam_predict, doc=doc, init=_cam_body,
-                     extra_inputs=lambda ctx: [ctx.ckpt('cam')] if ctx.view.get('cam_init') else [])
-    keys = st.keys
-    return replace(st, keys=lambda ctx: {**keys(ctx), 'cam_init':bool(ctx.view.get('cam_init', False))})
+    return train_stage(name, cam_dls, pam_learner, PAMNet, cam_predict, doc=doc, init=_cam_body, init_keys=('cam_init',),
+                       extra_inputs=lambda ctx: [ctx.ckpt('cam')] if ctx.view.get('cam_init') else [])
 
 def _bestie_stage(doc):
     return train_stage('bestie', bestie_dls, bestie_learner, BestieNet, bestie_predict,
