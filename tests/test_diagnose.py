@@ -17,7 +17,7 @@ PSEUDO = ['pseudo instances matched@0.5 (train)', 'GT instances covered@0.5 (tra
 def test_untrained_rows(data):
     "The expected measures of a few methods, each `None` (nothing trained), with the paper figures where the papers give them"
     exp = {'cam': [('cam', m) for m in CLS],
-           'prm-retrieval': [('classifier', m) for m in CLS] + [('proposals', 'proposal recall@0.5 (train)')] + [('prediction', m) for m in PSEUDO],
+           'prm-retrieval': [('cam', m) for m in CLS] + [('classifier', m) for m in CLS] + [('proposals', 'proposal recall@0.5 (train)')] + [('prediction', m) for m in PSEUDO],
            'bestie': [('cam', m) for m in CLS] + [('classifier', m) for m in CLS] + [('seeds', 'WSSS mIoU (train)'), ('wsss', 'WSSS mIoU (train)')] + [('pseudo', m) for m in PSEUDO],
            'bestie-crf': [('cam', m) for m in CLS] + [('classifier', m) for m in CLS] + [('wsss', 'WSSS mIoU (train)')] + [('pseudo', m) for m in PSEUDO],
            'irn': [('cam', m) for m in CLS] + [('seeds', 'WSSS mIoU (train)'), ('wsss', 'WSSS mIoU (train)')],

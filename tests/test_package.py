@@ -84,8 +84,8 @@ def test_recipes_hold_every_setting():
 
 def test_peak_family_methods():
     from wsis_nb.engine.registry import get_method
-    assert [s.name for s in get_method('prm-retrieval').stages] == ['classifier', 'proposals', 'prediction']
-    assert [s.name for s in get_method('iam').stages] == ['classifier', 'proposals', 'pseudo', 'filling', 'prediction']
+    assert [s.name for s in get_method('prm-retrieval').stages] == ['cam', 'classifier', 'proposals', 'prediction']
+    assert [s.name for s in get_method('iam').stages] == ['cam', 'classifier', 'proposals', 'pseudo', 'filling', 'prediction']
     assert get_method('iam').recipes['quick']['top_k'] == 5 and get_method('iam-s1').recipes['quick']['top_k'] == 1
 
 def test_box_family_methods():

@@ -30,11 +30,10 @@ from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file, load_pseudo_items
 from .oracle import oracle_method
 from ..train import LossPart
-from .cam import cam_dls, cam_predict
+from .cam import cam_dls, cam_predict, cam_init_kw
 from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES, label_png_names, save_label_png
 from .irn import irn_stages, IRN_RECIPES
 from ..engine.registry import stage_view
-from ..checkpoints import load_checkpoint
 from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, group_batch, semantic_components, cluster_centers,
                              merge_centers, ids_to_masks, masks_to_ids, centroids, offset_to_rgb, show_offsets, show_grouping,
                              component_centroids)
@@ -572,7 +571,7 @@ BESTIE_RECIPES = {
               'lambda_center':200.0, 'lambda_offset':1.0, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
               'nms_kernel':11, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
               'orphans':True, 'cluster_infer':False, 'pseudo.flip':True, 'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64,
-              'bestie.head_ch':32, 'bestie.epochs':30, 'bestie.lr':0.01, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5,
+              'bestie.head_ch':32, 'bestie.epochs':60, 'bestie.lr':0.01, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5,
               'cam_init':True, 'alpha':0.3},
     'paper': {**PAM_RECIPES['paper'], 'min_comp':50, 'valid_pct':0.1, 'valid_seed':42, 'sigma':6.0,
               'lambda_center':200.0, 'lambda_offset':0.01, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
@@ -587,18 +586,10 @@ def _tp_file(learn, ctx):
     for cb in learn.cbs:
         if isinstance(cb, PseudoTP): cb.fname = ctx.ckpt().with_suffix('.tp.json')
 
-def _cam_body(learn, ctx):
-    "With `cam_init`, start the PAM classifier's backbone from the CAM stage's trained classifier"
-    if not ctx.view.get('cam_init'): return
-    sd = load_checkpoint(ctx.ckpt('cam'))['model']
-    try: learn.model.body.load_state_dict({k[5:]:v for k,v in sd.items() if k.startswith('body.')})
-    except RuntimeError as e: raise ValueError(f"{ctx.method.name}/{ctx.stage}: cam_init needs the CAM stage's backbone ({ctx.ckpt('cam')}) to match the PAM classifier's (arch, nf, stride): {e}") from None
-
 def pam_classifier_stage(name:str='classifier', # stage name
                          doc:str='PAM classifier on image labels')->Stage:
     "The PAM classifier's training stage; with the setting `cam_init` its backbone starts from the `cam` stage's classifier, which must run before it"
-    return train_stage(name, cam_dls, pam_learner, PAMNet, cam_predict, doc=doc, init=_cam_body, init_keys=('cam_init',),
-                       extra_inputs=lambda ctx: [ctx.ckpt('cam')] if ctx.view.get('cam_init') else [])
+    return train_stage(name, cam_dls, pam_learner, PAMNet, cam_predict, doc=doc, **cam_init_kw('cam_init', 'cam'))
 
 def _bestie_stage(doc):
     return train_stage('bestie', bestie_dls, bestie_learner, BestieNet, bestie_predict,

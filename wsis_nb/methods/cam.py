@@ -23,10 +23,11 @@ from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone
 from ..engine.registry import Method
 from ..engine.stages import train_stage
+from ..checkpoints import load_checkpoint
 
 # %% auto #0
 __all__ = ['CAM_RECIPES', 'cam_method', 'CamNet', 'cam', 'multiscale_cam', 'show_cams', 'cam_instances', 'cam_dls', 'CamLearner',
-           'cam_learner', 'cam_predict', 'cam_seeds', 'cam_seed_confusion', 'seed_miou']
+           'cam_learner', 'cam_predict', 'cam_seeds', 'cam_seed_confusion', 'seed_miou', 'cam_init_kw']
 
 # %% ../../nbs/methods/20_cam.ipynb #bf902a24
 class CamNet(nn.Module):
@@ -262,3 +263,16 @@ CAM_RECIPES = {
 # %% ../../nbs/methods/20_cam.ipynb #afe972bc
 cam_method = Method('cam', 'image labels', [train_stage('cam', cam_dls, cam_learner, CamNet, cam_predict, doc='classifier on image labels')],
                     CAM_RECIPES, doc='CAM baseline: thresholded class activation maps, connected components')
+
+# %% ../../nbs/methods/20_cam.ipynb #cam0ini2
+def cam_init_kw(setting:str='cam_init', # the recipe's switch
+                src:str='cam' # the earlier stage whose `CamNet` the backbone starts from
+               )->dict:
+    "`train_stage` keywords (`init`, `init_keys`, `extra_inputs`) that, with `setting` on, start the model's backbone from stage `src`'s classifier"
+    def init(learn, ctx):
+        if not ctx.view.get(setting): return
+        sd = load_checkpoint(ctx.ckpt(src))['model']
+        try: learn.model.body.load_state_dict({k[5:]:v for k,v in sd.items() if k.startswith('body.')})
+        except RuntimeError as e:
+            raise ValueError(f"{ctx.method.name}/{ctx.stage}: {setting} needs the {src!r} stage's backbone ({ctx.ckpt(src)}) to match this stage's (arch, nf, stride): {e}") from None
+    return dict(init=init, init_keys=(setting,), extra_inputs=lambda ctx: [ctx.ckpt(src)] if ctx.view.get(setting) else [])

@@ -36,7 +36,7 @@ from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, derive_stage, write_instances, pseudo_items_file, load_pseudo_items, holdout_by_image
 from ..checkpoints import load_checkpoint
 from .cam import cam_dls
-from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
+from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES, PRM_CAM_START, prm_classifier_stages
 from .retrieval import match_scores
 
 # %% auto #0
@@ -363,11 +363,11 @@ def _load_classifier(learn, ctx):
     if learn.model.feat_body is not None: learn.model.feat_body.load_state_dict(learn.model.classifier.body.state_dict())
 
 IAM_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':8, 'fill_r':3, 'fill_steps':16,
+    'quick': {**PRM_RECIPES['quick'], **PRM_CAM_START['quick'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':8, 'fill_r':3, 'fill_steps':16,
               'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.3, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':20.0, 'bi_rgb_std':13.0, 'bi_w':20.0, 'filling.epochs':12, 'filling.lr':0.01,
               'filling.bs':32, 'filling.pred_bs':32, 'prediction.peak_thr':0.1, 'agree_score':True},   # test-time peaks, IAM threshold and score tuned on v2 valid (see the toy-bench section)
-    'paper': {**PRM_RECIPES['paper'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':32, 'fill_r':3, 'fill_steps':None,
+    'paper': {**PRM_RECIPES['paper'], **PRM_CAM_START['paper'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':32, 'fill_r':3, 'fill_steps':None,
               'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.5, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':80.0, 'bi_rgb_std':13.0, 'bi_w':10.0, 'filling.epochs':20, 'filling.lr':0.1,
               'filling.bs':16, 'filling.pred_bs':16, 'agree_score':False},
@@ -376,9 +376,9 @@ IAM_RECIPES = {
 def iam_method_for(name:str='iam', # the method's name
                    top_k:int=5, # candidates per PRM (the paper's IAM-S1, -S5, -S9)
                    doc:str='')->Method:
-    "IAM with `top_k` candidates per PRM: classifier → proposals → pseudo masks → filling module → prediction (test-time settings)"
+    "IAM with `top_k` candidates per PRM: CAM classifier → classifier → proposals → pseudo masks → filling module → prediction (test-time settings)"
     return Method(name, 'image labels',
-                  [train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels'),
+                  [*prm_classifier_stages(),
                    proposals_stage('train', doc='segment proposals of the training images, cached'),
                    iam_pseudo_stage(),
                    train_stage('filling', iam_dls, iam_learner, IAMNet, iam_predict, train_split=lambda ctx: ctx.pseudo_split('train', 'pseudo'),

@@ -28,7 +28,7 @@ from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, derive_stage, write_instances, pseudo_items_file, load_pseudo_items, holdout_by_image
 from ..checkpoints import load_checkpoint
 from .cam import cam_dls
-from .prm import PRMNet, prm_learner, prm_predict, prm, smooth_prms, peak_points, PRM_RECIPES
+from .prm import PRMNet, prm_learner, prm_predict, prm, smooth_prms, peak_points, PRM_RECIPES, PRM_CAM_START, prm_classifier_stages
 from .retrieval import contour_masks, background_masks, match_scores, image_parts
 from .iam import mask_iou_metric
 from ..masks import pack_masks, unpack_masks
@@ -476,12 +476,12 @@ def _load_classifier(learn, ctx):
     learn.model.classifier.load_state_dict(load_checkpoint(ctx.ckpt('classifier'))['model'])
 
 ICN_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
+    'quick': {**PRM_RECIPES['quick'], **PRM_CAM_START['quick'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':16.0, 'plain_contour_w':0.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'tiny', 'icn_nf':64, 'icn_ch':32, 'fusion':True, 'use_prm':True,
               'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
               'agree_score':True, 'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching, peaks and score tuned on v2 valid (see the toy-bench section)
-    'paper': {**PRM_RECIPES['paper'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
+    'paper': {**PRM_RECIPES['paper'], **PRM_CAM_START['paper'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':2.0, 'plain_contour_w':1.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'resnet50', 'icn_nf':32, 'icn_ch':64, 'fusion':True, 'use_prm':True,
               'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':120, 'icn.lr':1e-3, 'icn.bs':16, 'icn.pred_bs':16, 'agree_score':False},
@@ -491,9 +491,9 @@ def icn_method_for(name:str='icn', # the method's name
                    doc:str='', # one line for `--list`
                    **settings # overrides of both recipes (e.g. `matching='plain'`, `fusion=False`)
                   )->Method:
-    "ICN: classifier → proposals → pseudo targets → ICN → prediction, with `settings` changed in every recipe"
+    "ICN: CAM classifier → classifier → proposals → pseudo targets → ICN → prediction, with `settings` changed in every recipe"
     return Method(name, 'image labels',
-                  [train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels'),
+                  [*prm_classifier_stages(),
                    proposals_stage('train', doc='segment proposals of the training images, cached'),
                    icn_pseudo_stage(),
                    train_stage('icn', icn_dls, icn_learner, ICNNet, icn_predict, train_split=lambda ctx: ctx.pseudo_split('train', 'pseudo'),

@@ -19,15 +19,16 @@ from ..core import Instances, show_heatmaps
 from ..masks import norm_max, components, component_masks, masks_to_instances
 from ..blocks.proposals import work_shape
 from ..data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
-from .cam import CamNet, CamLearner, cam_learner, cam_dls
+from .cam import CamNet, CamLearner, cam_learner, cam_dls, cam_method, cam_init_kw, CAM_RECIPES
 from ..engine.registry import Method
 from ..engine.stages import train_stage, refine_method
 from .oracle import oracle_method
 
 # %% auto #0
-__all__ = ['PRM_RULES', 'PRM_RECIPES', 'prm_method', 'prm_mrcnn_method', 'find_peaks', 'peak_stimulation', 'PRMNet', 'MWPConv',
-           'probabilistic', 'GuidedReLU', 'guided', 'select_peaks', 'prm_loop', 'prm', 'peak_points', 'smooth_prms',
-           'prm_instances', 'PRMLearner', 'prm_learner', 'prm_batch', 'prm_predict', 'show_prms', 'prm_explorer']
+__all__ = ['PRM_RULES', 'PRM_RECIPES', 'prm_method', 'prm_mrcnn_method', 'PRM_CAM_START', 'find_peaks', 'peak_stimulation',
+           'PRMNet', 'MWPConv', 'probabilistic', 'GuidedReLU', 'guided', 'select_peaks', 'prm_loop', 'prm',
+           'peak_points', 'smooth_prms', 'prm_instances', 'PRMLearner', 'prm_learner', 'prm_batch', 'prm_predict',
+           'show_prms', 'prm_explorer', 'prm_classifier_stages']
 
 # %% ../../nbs/methods/21_prm.ipynb #6e67b9c0
 def find_peaks(crm:torch.Tensor, # (B, C, h, w) class response maps
@@ -416,3 +417,11 @@ prm_method = Method('prm', 'image labels', [train_stage('prm', cam_dls, prm_lear
                     PRM_RECIPES, doc='PRM: peak stimulation, peak response maps, thresholded PRM regions')
 prm_mrcnn_method = refine_method(prm_method, oracle_method, 'prm-mrcnn', pseudo_thr=0.1,
                                  doc="PRM's instances on the training images as pseudo labels, then Mask R-CNN trained on them")
+
+# %% ../../nbs/methods/21_prm.ipynb #prm0cis2
+PRM_CAM_START = {r:{'cam_init':r=='quick', **{f'cam.{k}':v for k,v in CAM_RECIPES[r].items()}} for r in ('quick', 'paper')}
+
+def prm_classifier_stages()->list:
+    "The first two stages of PRM retrieval, IAM and ICN: the shared CAM classifier `cam`, then the peak-stimulated `classifier`, whose backbone starts from it where the recipe sets `cam_init` (see `PRM_CAM_START`)"
+    return [cam_method.stage('cam'),
+            train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels', **cam_init_kw())]

@@ -21,7 +21,7 @@ from ..engine.registry import Method, Stage, call_with
 from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, derive_stage, derive_labels_stage, write_instances
 from .cam import cam_dls
-from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES
+from .prm import PRMNet, prm_learner, prm_predict, prm_batch, peak_points, PRM_RECIPES, PRM_CAM_START, prm_classifier_stages
 
 # %% auto #0
 __all__ = ['RETRIEVAL_RECIPES', 'retrieval_method', 'contour_masks', 'as_parts', 'retrieval_scores', 'background_masks',
@@ -204,13 +204,13 @@ def retrieval_stage(name:str='prediction', # stage name
 
 # %% ../../nbs/methods/21a_retrieval.ipynb #52af91b5
 RETRIEVAL_RECIPES = {
-    'quick': {**PRM_RECIPES['quick'], 'peak_thr':0.1, 'alpha':0.8, 'beta':16.0, 'bg_factor':0.95, 'contour_width':5, 'contour_w':0.0,
+    'quick': {**PRM_RECIPES['quick'], **PRM_CAM_START['quick'], 'peak_thr':0.1, 'alpha':0.8, 'beta':16.0, 'bg_factor':0.95, 'contour_width':5, 'contour_w':0.0,
               'min_prop_frac':2e-5, 'max_prop_frac':0.85, 'max_props':1000, 'n_workers':None},   # peak_thr, beta and contour_w tuned on toy-bench v2's valid split (see "Tuning on valid")
-    'paper': {**PRM_RECIPES['paper'], 'alpha':0.8, 'beta':2.0, 'bg_factor':0.95, 'contour_width':5, 'contour_w':1.0, 'min_prop_frac':2e-5,
+    'paper': {**PRM_RECIPES['paper'], **PRM_CAM_START['paper'], 'alpha':0.8, 'beta':2.0, 'bg_factor':0.95, 'contour_width':5, 'contour_w':1.0, 'min_prop_frac':2e-5,
               'max_prop_frac':0.85, 'max_props':1000, 'n_workers':None},
 }
 retrieval_method = Method('prm-retrieval', 'image labels',
-                          [train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels'),
+                          [*prm_classifier_stages(),
                            proposals_stage('train', doc='segment proposals of the training images, cached'),
                            retrieval_stage()],
                           RETRIEVAL_RECIPES, doc='PRM with proposal retrieval: each peak takes the segment proposal that fits its PRM best')
