@@ -479,7 +479,7 @@ ICN_RECIPES = {
     'quick': {**PRM_RECIPES['quick'], **PRM_CAM_START['quick'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':16.0, 'plain_contour_w':0.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'tiny', 'icn_nf':64, 'icn_ch':32, 'fusion':True, 'use_prm':True,
-              'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':10, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
+              'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':30, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
               'agree_score':True, 'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching, peaks and score tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], **PRM_CAM_START['paper'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':2.0, 'plain_contour_w':1.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
