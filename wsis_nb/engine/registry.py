@@ -101,6 +101,7 @@ class Stage:
     dls:Callable|None=None # for training stages: dls(path, **settings) -> DataLoaders
     learner:Callable|None=None # for training stages: learner(dls, **settings) -> Learner
     refresh:Callable|None=None # refresh(ctx) -> list of settings brought up to date in a current output without rerunning (a checkpoint's prediction settings)
+    needed:Callable|None=None # needed(ctx) -> bool: whether these settings use the stage at all (e.g. a classifier a later stage may start from); the runner skips it when `False`
     def __repr__(self): return f"Stage({self.name!r}{', trains' if self.learner is not None else ''})"
     @property
     def functions(self)->dict:

@@ -208,6 +208,8 @@ def run_method(method:str|Method, # a method or its registered name
     try:
         for st in todo:
             ctx = StageContext(data, m, settings, st.name, recipe, tag)
+            if st.needed is not None and not st.needed(ctx):     # the same answer on every process: no barrier
+                log(f"{rn}/{st.name}: not used with these settings, skipped"); continue
             ok,why = broadcast(stage_status(ctx) if is_main() else None)
             if ok and not force:
                 ch = st.refresh(ctx) if st.refresh is not None and is_main() else []     # e.g. today's prediction thresholds into a current checkpoint

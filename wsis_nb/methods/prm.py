@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from contextlib import contextmanager
+from dataclasses import replace
 from torch.nn.grad import conv2d_input
 from fastai.learner import Learner
 from torchvision.transforms.functional import gaussian_blur
@@ -422,6 +423,6 @@ prm_mrcnn_method = refine_method(prm_method, oracle_method, 'prm-mrcnn', pseudo_
 PRM_CAM_START = {r:{'cam_init':r=='quick', **{f'cam.{k}':v for k,v in CAM_RECIPES[r].items()}} for r in ('quick', 'paper')}
 
 def prm_classifier_stages()->list:
-    "The first two stages of PRM retrieval, IAM and ICN: the shared CAM classifier `cam`, then the peak-stimulated `classifier`, whose backbone starts from it where the recipe sets `cam_init` (see `PRM_CAM_START`)"
-    return [cam_method.stage('cam'),
+    "The first two stages of PRM retrieval, IAM and ICN: the shared CAM classifier `cam` (skipped unless the recipe sets `cam_init`), then the peak-stimulated `classifier`, whose backbone starts from it (see `PRM_CAM_START`)"
+    return [replace(cam_method.stage('cam'), needed=lambda ctx: bool(ctx.view_of('classifier').get('cam_init'))),
             train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels', **cam_init_kw())]
