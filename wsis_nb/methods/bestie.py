@@ -30,8 +30,7 @@ from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file, load_pseudo_items
 from .oracle import oracle_method
 from ..train import LossPart
-from .cam import cam_dls, cam_predict, cam_init_kw
-from dataclasses import replace
+from .cam import cam_dls, cam_predict, cam_init_kw, cam_start_stage
 from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES, label_png_names, save_label_png
 from .irn import irn_stages, IRN_RECIPES
 from ..engine.registry import stage_view
@@ -635,7 +634,7 @@ def bestie_method_for(name:str='bestie', # the method's name
                       doc=doc or 'the BESTIE network trained on ground-truth instances (the reference)')
     irn = irn_stages(); cam = irn[0]                                        # the CAM classifier IRN starts from; the PAM classifier may start from it too (`cam_init`)
     sem = {'irn': irn[1:], 'crf': [wsss_stage(doc='semantic pseudo labels: multi-scale CAMs, background threshold, dense CRF')], 'gt': [gt_wsss_stage()]}[wsss]
-    if wsss!='irn': cam = replace(cam, needed=lambda ctx: bool(ctx.view_of('classifier').get('cam_init')))   # without IRN, the CAM classifier serves `cam_init` only
+    if wsss!='irn': cam = cam_start_stage()                                 # without IRN, the CAM classifier serves `cam_init` only
     stages = [cam, pam_classifier_stage(), *sem,
               bestie_pseudo_stage(cues=cues, doc=f'pseudo instances: WSSS components holding one {"PAM cue" if cues=="pam" else "point"}'), net]
     return Method(name, sup, stages, _irn_recipes(BESTIE_RECIPES, None if wsss=='irn' else [cam]),

@@ -24,10 +24,13 @@ from ..blocks.models import make_backbone
 from ..engine.registry import Method
 from ..engine.stages import train_stage
 from ..checkpoints import load_checkpoint
+from ..engine.registry import Stage
+from dataclasses import replace
 
 # %% auto #0
 __all__ = ['CAM_RECIPES', 'cam_method', 'CamNet', 'cam', 'multiscale_cam', 'show_cams', 'cam_instances', 'cam_dls', 'CamLearner',
-           'cam_learner', 'cam_predict', 'cam_seeds', 'cam_seed_confusion', 'seed_miou', 'cam_init_kw']
+           'cam_learner', 'cam_predict', 'cam_seeds', 'cam_seed_confusion', 'seed_miou', 'cam_init_kw',
+           'cam_start_stage']
 
 # %% ../../nbs/methods/20_cam.ipynb #bf902a24
 class CamNet(nn.Module):
@@ -276,3 +279,9 @@ def cam_init_kw(setting:str='cam_init', # the recipe's switch
         except RuntimeError as e:
             raise ValueError(f"{ctx.method.name}/{ctx.stage}: {setting} needs the {src!r} stage's backbone ({ctx.ckpt(src)}) to match this stage's (arch, nf, stride): {e}") from None
     return dict(init=init, init_keys=(setting,), extra_inputs=lambda ctx: [ctx.ckpt(src)] if ctx.view.get(setting) else [])
+
+def cam_start_stage(consumer:str='classifier', # the stage that may start from it
+                    setting:str='cam_init' # the switch in `consumer`'s settings
+                   )->Stage:
+    "The `cam` stage (the `cam` method's, so the runner shares it), run only when `consumer`'s settings switch `setting` on (`Stage.needed`)"
+    return replace(cam_method.stage('cam'), needed=lambda ctx: bool(ctx.view_of(consumer).get(setting)))

@@ -12,7 +12,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from contextlib import contextmanager
-from dataclasses import replace
 from torch.nn.grad import conv2d_input
 from fastai.learner import Learner
 from torchvision.transforms.functional import gaussian_blur
@@ -20,7 +19,7 @@ from ..core import Instances, show_heatmaps
 from ..masks import norm_max, components, component_masks, masks_to_instances
 from ..blocks.proposals import work_shape
 from ..data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
-from .cam import CamNet, CamLearner, cam_learner, cam_dls, cam_method, cam_init_kw, CAM_RECIPES
+from .cam import CamNet, CamLearner, cam_learner, cam_dls, cam_method, cam_init_kw, cam_start_stage, CAM_RECIPES
 from ..engine.registry import Method
 from ..engine.stages import train_stage, refine_method
 from .oracle import oracle_method
@@ -424,5 +423,5 @@ PRM_CAM_START = {r:{'cam_init':r=='quick', **{f'cam.{k}':v for k,v in CAM_RECIPE
 
 def prm_classifier_stages()->list:
     "The first two stages of PRM retrieval, IAM and ICN: the shared CAM classifier `cam` (skipped unless the recipe sets `cam_init`), then the peak-stimulated `classifier`, whose backbone starts from it (see `PRM_CAM_START`)"
-    return [replace(cam_method.stage('cam'), needed=lambda ctx: bool(ctx.view_of('classifier').get('cam_init'))),
+    return [cam_start_stage(),
             train_stage('classifier', cam_dls, prm_learner, PRMNet, prm_predict, doc='peak-stimulated classifier on image labels', **cam_init_kw())]
