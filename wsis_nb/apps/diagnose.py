@@ -237,7 +237,7 @@ def show_stage_table(rows:list, # rows of `stage_table`
 
 # %% ../../nbs/apps/60_diagnose.ipynb #dg0mrg01
 def merge_stage_tables(tables:list # `stage_table` rows of each run (seed) of one method
-                      )->list: # rows with `value` the mean, `value_std` (population) and `runs` (runs with a value)
+                      )->list: # rows with `value` the mean, `value_std` (sample, `ddof=1`) and `runs` (runs with a value)
     "Mean ± std of each (stage, measure) over the runs of `tables`, in the first table's order"
     acc = {}
     for rows in tables:
@@ -245,5 +245,5 @@ def merge_stage_tables(tables:list # `stage_table` rows of each run (seed) of on
     res = []
     for r,vs in acc.values():
         v = np.array([x for x in vs if x is not None], dtype=float)
-        res.append(dict(r, value=round(float(v.mean()), 4) if len(v) else None, value_std=round(float(v.std()), 4) if len(v) else None, runs=len(v)))
+        res.append(dict(r, value=round(float(v.mean()), 4) if len(v) else None, value_std=round(float(v.std(ddof=1)) if len(v)>1 else 0., 4) if len(v) else None, runs=len(v)))
     return res

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 # %% auto #0
-__all__ = ['METHODS', 'TRAIN_SETTINGS', 'stage_view', 'parse_sets', 'accepted', 'call_with', 'used_keys', 'StageContext',
-           'run_name', 'Stage', 'Method', 'register_method', 'methods_of', 'load_methods', 'get_method',
+__all__ = ['METHODS', 'TRAIN_SETTINGS', 'stage_view', 'parse_sets', 'adopt_stages', 'accepted', 'call_with', 'used_keys',
+           'StageContext', 'run_name', 'Stage', 'Method', 'register_method', 'methods_of', 'load_methods', 'get_method',
            'defaults_owner', 'get_recipe', 'stage_graph', 'show_stage_graph']
 
 # %% ../../nbs/engine/09a_registry.ipynb #lay0imp1
@@ -40,6 +40,20 @@ def parse_sets(sets:list|None # strings `KEY=VALUE`
         try: v = ast.literal_eval(v)
         except (ValueError, SyntaxError): v = v.strip()
         res[k] = v
+    return res
+
+# %% ../../nbs/engine/09a_registry.ipynb #adopt002
+def adopt_stages(recipes:dict, # {recipe name: settings} of the adopting method
+                 source:dict, # {recipe name: settings} of the method whose stages are adopted (the same recipe names)
+                 stages:list # the adopted stages: names or `Stage`s
+                )->dict: # a new {recipe name: settings}
+    "`recipes` with each of `stages` given its view of `source`'s recipe of the same name, under its `<stage>.` prefix"
+    names = [getattr(s, 'name', s) for s in stages]
+    res = {}
+    for r,v in recipes.items():
+        if r not in source: raise KeyError(f"adopt_stages: the source has no recipe {r!r} (it has {sorted(source)})")
+        res[r] = dict(v)
+        for n in names: res[r].update({f'{n}.{k}':x for k,x in stage_view(source[r], n).items()})
     return res
 
 # %% ../../nbs/engine/09a_registry.ipynb #7c0c8af2

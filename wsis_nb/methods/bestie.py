@@ -25,7 +25,7 @@ from ..data.core import CocoFolder
 from ..masks import semantic_mask
 from ..data.images import InputSpec, input_spec, image_batches, prep_images
 from ..blocks.models import make_backbone, fcn_head
-from ..engine.registry import Method, Stage, call_with, used_keys
+from ..engine.registry import Method, Stage, call_with, used_keys, adopt_stages
 from ..engine.predictor import load_predictor
 from ..engine.stages import train_stage, write_instances, refine_method, pseudo_items_file, load_pseudo_items
 from .oracle import oracle_method
@@ -33,7 +33,6 @@ from ..train import LossPart
 from .cam import cam_dls, cam_predict, cam_init_kw, cam_start_stage
 from .pam import PAMNet, pam_learner, instance_cues, wsss_stage, WsssLabels, PAM_RECIPES, label_png_names, save_label_png
 from .irn import irn_stages, IRN_RECIPES
-from ..engine.registry import stage_view
 from ..blocks.offsets import (encode_ids, heatmap_from_centers, find_centers, group_batch, semantic_components, cluster_centers,
                              merge_centers, ids_to_masks, masks_to_ids, centroids, offset_to_rgb, show_offsets, show_grouping,
                              component_centroids)
@@ -611,14 +610,6 @@ def gt_wsss_stage(name:str='wsss', # stage name
 
 WSSS_SOURCES = ('irn', 'crf', 'gt')
 
-def _irn_recipes(recipes:dict, stages:list|None=None)->dict:
-    "`recipes` with each of IRN's `stages` (all if `None`) given its own view of `IRN_RECIPES` under its stage prefix, so those stages compute what `irn`'s do (and the runner shares them)"
-    res = {}
-    for r,v in recipes.items():
-        res[r] = dict(v)
-        for st in (irn_stages() if stages is None else stages): res[r].update({f'{st.name}.{k}':x for k,x in stage_view(IRN_RECIPES[r], st.name).items()})
-    return res
-
 def bestie_method_for(name:str='bestie', # the method's name
                       cues:str='pam', # 'pam' (image labels), 'points' or 'gt' (ground-truth instances)
                       wsss:str='irn', # the semantic labels: 'irn' (IRN's random walk), 'crf' (CAMs and two dense CRFs) or 'gt' (ground-truth masks)
@@ -637,7 +628,7 @@ def bestie_method_for(name:str='bestie', # the method's name
     if wsss!='irn': cam = cam_start_stage()                                 # without IRN, the CAM classifier serves `cam_init` only
     stages = [cam, pam_classifier_stage(), *sem,
               bestie_pseudo_stage(cues=cues, doc=f'pseudo instances: WSSS components holding one {"PAM cue" if cues=="pam" else "point"}'), net]
-    return Method(name, sup, stages, _irn_recipes(BESTIE_RECIPES, None if wsss=='irn' else [cam]),
+    return Method(name, sup, stages, adopt_stages(BESTIE_RECIPES, IRN_RECIPES, irn_stages() if wsss=='irn' else [cam]),   # IRN's stages compute what `irn`'s do, so the runner shares them
                   doc=doc or f'BESTIE from {sup}, semantic labels by {wsss}: semantic knowledge transfer and self-refinement')
 
 bestie_method = bestie_method_for('bestie', 'pam')

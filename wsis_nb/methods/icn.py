@@ -36,9 +36,9 @@ from ..masks import pack_masks, unpack_masks
 # %% auto #0
 __all__ = ['ICN_RECIPES', 'icn_method', 'icn_plain_method', 'icn_nofusion_method', 'icn_noprm_method', 'peak_map',
            'icn_find_peaks', 'icn_select_peaks', 'icn_prm_batch', 'icn_targets', 'icn_target', 'contour_map',
-           'rebalanced_scores', 'icn_scores', 'ICN', 'icn_loss', 'ICNNet', 'minmax', 'enhance', 'icn_match',
-           'proposal_map_iou', 'icn_maps', 'icn_predict', 'icn_pseudo_items', 'icn_pseudo_stage', 'ICNPseudo',
-           'icn_dls', 'icn_learner', 'icn_method_for', 'show_icn']
+           'rebalanced_scores', 'map_proposal_iou', 'icn_scores', 'ICN', 'icn_loss', 'ICNNet', 'minmax', 'enhance',
+           'icn_match', 'proposal_map_iou', 'icn_maps', 'icn_predict', 'icn_pseudo_items', 'icn_pseudo_stage',
+           'ICNPseudo', 'icn_dls', 'icn_learner', 'icn_method_for', 'show_icn']
 
 # %% ../../nbs/methods/23_icn.ipynb #de494484
 def peak_map(crm:torch.Tensor, # (B, C, h, w) class response maps `M`
@@ -158,9 +158,18 @@ def rebalanced_scores(V:torch.Tensor, # (K, h, w) PRMs in [0, 1] (enhanced and b
     return A @ torch.cat([P/area, P], 1).T                                            # (K, N)
 
 # %% ../../nbs/methods/23_icn.ipynb #96cbdfbb
+def map_proposal_iou(V:torch.Tensor, # (K, h, w) maps in [0, 1] at the proposals' working size (binary: the plain IoU)
+                     props # (N, h, w) boolean proposals, or their `ProposalParts`
+                    )->torch.Tensor: # (K, N) IoU of every map with every proposal
+    "IoU of every map with every proposal, as one product (sums over atoms for `ProposalParts`)"
+    V = V.float()
+    if isinstance(props, ProposalParts): inter,area = props.sums(V),props.area()
+    else: P = props.flatten(1).to(V); inter,area = V.flatten(1) @ P.T, P.sum(1)
+    return inter/(area[None] + V.flatten(1).sum(1)[:,None] - inter).clamp(min=1e-6)
+
 def icn_scores(V:torch.Tensor, # (K, h, w) PRMs in [0, 1], at the proposals' working size
                props, # (N, h, w) boolean proposals, or their `ProposalParts`
-               matching:str='rebalanced', # 'rebalanced' (eq. 5) or 'plain' (PRM's retrieval score, Table 1's ablation)
+               matching:str='rebalanced', # 'rebalanced' (eq. 5), 'plain' (PRM's retrieval score, Table 1's ablation) or 'iou' (IoU of `V` and the proposal)
                alpha:float=0.95, beta:float=0.1, gamma:float=0.8, # eq. (5)'s weights
                contour_width:int=5, # contour width
                bg_factor:float=0.95, # background threshold factor
@@ -173,10 +182,11 @@ def icn_scores(V:torch.Tensor, # (K, h, w) PRMs in [0, 1], at the proposals' wor
                bg:torch.Tensor|None=None # (K, h, w) background masks of the plain matching: from the peaks' class maps (`background_masks`), or `None` for `V`'s own
               )->torch.Tensor: # (K, N) scores, `-inf` where not admissible
     "Matching scores of every PRM and proposal of one image"
-    if matching not in ('rebalanced','plain'): raise ValueError(f"icn_scores: matching must be 'rebalanced' or 'plain', got {matching!r}")
+    if matching not in ('rebalanced','plain','iou'): raise ValueError(f"icn_scores: matching must be 'rebalanced', 'plain' or 'iou', got {matching!r}")
     K,N = len(V),len(props); H,W = V.shape[-2:]
     if K==0 or N==0: return torch.zeros(K, N)
     if matching=='rebalanced': s = rebalanced_scores(V, props, alpha, beta, gamma, contour_width, bg_factor, match_norm)
+    elif matching=='iou': s = map_proposal_iou(V, props)
     else:
         if bg is None: bg = background_masks(V, (H,W), bg_factor)
         s = match_scores(V, props, bg, plain_alpha, plain_beta, contour_width, plain_contour_w)
@@ -305,8 +315,7 @@ def proposal_map_iou(props, # the image's `ProposalParts`
                      idx:torch.Tensor # (K,) the proposal chosen for each map
                     )->torch.Tensor: # (K,) IoU of each map with its proposal
     "IoU of every map with the proposal chosen for it, from the proposals' atoms (no full-size masks)"
-    inter = props.sums(V).gather(1, idx[:,None])[:,0]
-    return inter/(props.area()[idx] + V.flatten(1).sum(1) - inter).clamp(min=1e-6)
+    return map_proposal_iou(V, props).gather(1, idx[:,None])[:,0]
 
 def icn_maps(model:ICNNet, # a trained `ICNNet`
              x:torch.Tensor, # (B, 3, h, w) normalised images
@@ -338,7 +347,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
                 chunk:int=64, # peak slots per batched backward, PRMs per ICN pass
                 T:int=3, # ICN iterations at test time (0: match the naive PRMs)
                 icn_thr:float=0.5, # binarisation of the last enhanced PRM
-                matching:str='rebalanced', # 'rebalanced' (eq. 5) or 'plain'
+                matching:str='rebalanced', # 'rebalanced' (eq. 5), 'plain' or 'iou' (see `icn_scores`)
                 alpha:float=0.95, beta:float=0.1, gamma:float=0.8, # eq. (5)'s weights
                 contour_width:int=5, # contour width
                 bg_factor:float=0.95, # background threshold factor
@@ -480,7 +489,7 @@ ICN_RECIPES = {
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':16.0, 'plain_contour_w':0.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'tiny', 'icn_nf':64, 'icn_ch':32, 'fusion':True, 'use_prm':True,
               'T':3, 'icn_thr':0.5, 'valid_pct':0.1, 'valid_seed':42, 'icn.epochs':30, 'icn.lr':3e-3, 'icn.bs':32, 'icn.pred_bs':32,
-              'agree_score':True, 'prediction.matching':'plain', 'prediction.peak_thr':0.1},   # test-time matching, peaks and score tuned on v2 valid (see the toy-bench section)
+              'agree_score':True, 'prediction.matching':'iou', 'prediction.icn_thr':0.6, 'prediction.peak_thr':0.1},   # test-time matching, peaks and score tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], **PRM_CAM_START['paper'], 'k':3, 'matching':'rebalanced', 'alpha':0.95, 'beta':0.1, 'gamma':0.8, 'contour_width':5, 'bg_factor':0.95,
               'match_norm':'pixels', 'plain_alpha':0.8, 'plain_beta':2.0, 'plain_contour_w':1.0, 'min_prop_frac':2e-5, 'max_prop_frac':0.85,
               'max_props':1000, 'n_workers':None, 'gauss_sigma':1.0, 'icn_arch':'resnet50', 'icn_nf':32, 'icn_ch':64, 'fusion':True, 'use_prm':True,

@@ -20,7 +20,7 @@ from ..masks import norm_max, components, component_masks, masks_to_instances
 from ..blocks.proposals import work_shape
 from ..data.images import InputSpec, input_spec, get_image, n_images, image_batches, prep_images
 from .cam import CamNet, CamLearner, cam_learner, cam_dls, cam_method, cam_init_kw, cam_start_stage, CAM_RECIPES
-from ..engine.registry import Method
+from ..engine.registry import Method, adopt_stages
 from ..engine.stages import train_stage, refine_method
 from .oracle import oracle_method
 
@@ -419,7 +419,7 @@ prm_mrcnn_method = refine_method(prm_method, oracle_method, 'prm-mrcnn', pseudo_
                                  doc="PRM's instances on the training images as pseudo labels, then Mask R-CNN trained on them")
 
 # %% ../../nbs/methods/21_prm.ipynb #prm0cis2
-PRM_CAM_START = {r:{'cam_init':r=='quick', **{f'cam.{k}':v for k,v in CAM_RECIPES[r].items()}} for r in ('quick', 'paper')}
+PRM_CAM_START = adopt_stages({'quick':{'cam_init':True}, 'paper':{'cam_init':False}}, CAM_RECIPES, ['cam'])
 
 def prm_classifier_stages()->list:
     "The first two stages of PRM retrieval, IAM and ICN: the shared CAM classifier `cam` (skipped unless the recipe sets `cam_init`), then the peak-stimulated `classifier`, whose backbone starts from it (see `PRM_CAM_START`)"
