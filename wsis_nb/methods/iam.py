@@ -366,7 +366,7 @@ IAM_RECIPES = {
     'quick': {**PRM_RECIPES['quick'], **PRM_CAM_START['quick'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':8, 'fill_r':3, 'fill_steps':16,
               'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.3, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':20.0, 'bi_rgb_std':13.0, 'bi_w':20.0, 'filling.epochs':12, 'filling.lr':0.01,
-              'filling.bs':32, 'filling.pred_bs':32, 'prediction.peak_thr':0.1, 'agree_score':True},   # test-time peaks, IAM threshold and score tuned on v2 valid (see the toy-bench section)
+              'filling.bs':32, 'filling.pred_bs':32, 'prediction.peak_thr':0.1, 'prediction.fill_steps':8, 'agree_score':True},   # test-time peaks, IAM threshold and score tuned on v2 valid (see the toy-bench section)
     'paper': {**PRM_RECIPES['paper'], **PRM_CAM_START['paper'], 'top_k':5, 'alpha':0.8, 'min_overlap':0.2, 'contour_width':5, 'fill_ch':32, 'fill_r':3, 'fill_steps':None,
               'fpn_ch':64, 'fill_sz':None, 'feat_lr_mult':0., 'valid_pct':0.1, 'valid_seed':42, 'n_workers':None, 'iam_thr':0.5, 'crf':True, 'crf_iter':10,
               'pos_xy_std':3.0, 'pos_w':3.0, 'bi_xy_std':80.0, 'bi_rgb_std':13.0, 'bi_w':10.0, 'filling.epochs':20, 'filling.lr':0.1,
