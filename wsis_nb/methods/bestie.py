@@ -568,7 +568,7 @@ def bestie_learner(dls, # from `bestie_dls`
 BESTIE_RECIPES = {
     'quick': {**PAM_RECIPES['quick'], 'min_comp':10, 'valid_pct':0.1, 'valid_seed':42, 'sigma':4.0,
               'lambda_center':200.0, 'lambda_offset':1.0, 'lambda_sem':1.0, 'iag':True, 'refine':True, 'refine_start':0, 'refine_thr':0.3,
-              'nms_kernel':11, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':False, 'center_thr':0.1,
+              'nms_kernel':11, 'top_k':100, 'cluster':True, 'mag_thr':2.5, 'merge_dist':8.0, 'opt':'adam', 'tta_flip':True, 'center_thr':0.1,
               'orphans':True, 'cluster_infer':False, 'pseudo.flip':True, 'bestie.arch':'tiny', 'bestie.nf':64, 'bestie.stride':8, 'bestie.dec_ch':64,
               'bestie.head_ch':32, 'bestie.epochs':60, 'bestie.lr':0.01, 'bestie.bs':16, 'bestie.pred_bs':16, 'bestie.refine_start':5,
               'cam_init':True, 'alpha':0.3},
