@@ -276,7 +276,7 @@ def show_side_by_side(folder:CocoFolder, preds:dict, n:int=4, fname:str|Path|Non
     if fname is not None: fig.savefig(fname, dpi=90); plt.close(fig)
     return fig
 
-DEMO_METHOD = 'prm-retrieval'   # the best test mAP^r@0.5 on toy-bench among methods that train in about 5 min on a 2-core CPU (90_bench.toy)
+DEMO_METHOD = 'iam-s1'   # the best test mAP^r@0.5 on toy-bench v2 among the image-label methods that train in 5 min on a 2-core CPU (90_bench.toy; README)
 
 @call_parse
 def wsis_demo(out:str='wsis_demo', # folder for the dataset, checkpoints and picture
