@@ -18,7 +18,7 @@ from ..precision import set_precision
 from ..train import fit_resumable
 from ..distributed import world_size, is_main, barrier, main_first, shard_dl, DDPTrainer
 from ..train import quiet_progress
-from .registry import Method, Stage, TRAIN_SETTINGS, used_keys, call_with, stage_view
+from .registry import Method, Stage, TRAIN_SETTINGS, used_keys, call_with, adopt_stages
 from .predictor import load_predictor
 
 # %% auto #0
@@ -186,11 +186,9 @@ def refine_method(base:Method, # the weakly supervised method that makes pseudo 
     tr = train_stage(nm, fin.dls, fin.learner, fin.build, fin.predict, train_split=lambda ctx: ctx.pseudo_split(ctx.view_of(pn).get('train','train'), pn),
                      doc=f'{refiner.name} trained on the pseudo labels')
     stages = [*base.stages, pseudo_label_stage(pn, src, doc=f"{base.name}'s instances on the training split"), tr]
-    recipes = {}
-    for r in set(base.recipes)&set(refiner.recipes):
-        rc = {f'{s.name}.{k}':v for s in base.stages for k,v in stage_view(base.recipes[r], s.name).items()}   # each base stage's own view
+    recipes = adopt_stages({r:{} for r in set(base.recipes)&set(refiner.recipes)}, base.recipes, base.stages)   # each base stage keeps its own view
+    for r,rc in recipes.items():
         rc.update({f'{nm}.{k}':v for k,v in refiner.recipes[r].items()}); rc[f'{pn}.pseudo_thr'] = pseudo_thr
-        recipes[r] = rc
     return Method(name or f'{base.name}-{refiner.name}', base.supervision, stages, recipes, doc=doc or f'{base.name} → pseudo labels → {refiner.name}')
 
 # %% ../../nbs/engine/09c_stages.ipynb #reg0prp1

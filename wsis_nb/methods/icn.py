@@ -37,8 +37,8 @@ from ..masks import pack_masks, unpack_masks
 __all__ = ['ICN_RECIPES', 'icn_method', 'icn_plain_method', 'icn_nofusion_method', 'icn_noprm_method', 'peak_map',
            'icn_find_peaks', 'icn_select_peaks', 'icn_prm_batch', 'icn_targets', 'icn_target', 'contour_map',
            'rebalanced_scores', 'map_proposal_iou', 'icn_scores', 'ICN', 'icn_loss', 'ICNNet', 'minmax', 'enhance',
-           'icn_match', 'proposal_map_iou', 'icn_maps', 'icn_predict', 'icn_pseudo_items', 'icn_pseudo_stage',
-           'ICNPseudo', 'icn_dls', 'icn_learner', 'icn_method_for', 'show_icn']
+           'icn_match', 'icn_maps', 'icn_predict', 'icn_pseudo_items', 'icn_pseudo_stage', 'ICNPseudo', 'icn_dls',
+           'icn_learner', 'icn_method_for', 'show_icn']
 
 # %% ../../nbs/methods/23_icn.ipynb #de494484
 def peak_map(crm:torch.Tensor, # (B, C, h, w) class response maps `M`
@@ -310,13 +310,6 @@ def icn_match(V:torch.Tensor, # (K, h, w) maps at the proposals' working size: b
     sc,best = call_with(icn_scores, V, props, **kw).max(1)
     return torch.where(torch.isfinite(sc), best, -1), sc
 
-def proposal_map_iou(props, # the image's `ProposalParts`
-                     V:torch.Tensor, # (K, h, w) maps at the proposals' working size, in [0, 1] (binary: the plain IoU)
-                     idx:torch.Tensor # (K,) the proposal chosen for each map
-                    )->torch.Tensor: # (K,) IoU of each map with its proposal
-    "IoU of every map with the proposal chosen for it, from the proposals' atoms (no full-size masks)"
-    return map_proposal_iou(V, props).gather(1, idx[:,None])[:,0]
-
 def icn_maps(model:ICNNet, # a trained `ICNNet`
              x:torch.Tensor, # (B, 3, h, w) normalised images
              thr:float=0.5, peak_thr:float=0.5, gauss_sigma:float=1., sigma:float=2., rule:str='probabilistic', chunk:int=64, # `icn_prm_batch` settings
@@ -385,7 +378,7 @@ def icn_predict(learn, # a trained `icn_learner`, or a `Predictor`
             idx,_ = icn_match(V, pr if hw!=pr.size else pr.masks(), bg=bg, **mk); ok = idx>=0   # masks where not shrunk: the toy results' arithmetic (ties of binary maps)
             masks = pr.masks(idx[ok])                                                     # only the chosen masks, at full size
             sc = o['scores'][sel][ok]
-            if agree_score and ok.any(): sc = sc*proposal_map_iou(pr, V[ok], idx[ok])    # the chosen proposal against the ICN's own extent
+            if agree_score and ok.any(): sc = sc*map_proposal_iou(V[ok], pr).gather(1, idx[ok][:,None])[:,0]    # the chosen proposal against the ICN's own extent
             res.append(masks_to_instances(masks, pk[sel][ok,1], sc, peak_points(pk[sel][ok], o['crm'].shape[-2:], (H,W)), min_frac, nms_iou, size=(H,W)))
         tm['matching'] += time.time()-t2
     return res
